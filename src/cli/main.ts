@@ -1,0 +1,16 @@
+/**
+ * `mesoscale <command>`: one file per subcommand under commands/, each exporting
+ * a `register*Command(program)` function added below.
+ */
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('mesoscale')
+    .description('A Mesos-compatible cluster manager: master, agent, CLI')
+    .version(VERSION)
+    .enablePositionalOptions()
+    .showHelpAfterError();
+  // Subcommands (one line each; keep alphabetical).
+  await program.parseAsync(argv);
+}
