@@ -8,7 +8,8 @@
  *   format: the bucket the value falls in (< 1us: ns, < 1ms: us, ... >= 1 week:
  *           weeks), stepping one unit down when that gives a whole number:
  *           60000ms -> "1mins", 90000ms -> "90secs", 1500ms -> "1500ms",
- *           864000000ms (10 days) -> "10days", 100ms + 1ns -> "100000001ns".
+ *           864000000ms (10 days) -> "10days", 100ms + 1ns -> "100.000001ms"
+ *           (15 significant digits, like a C++ stream at stout's precision).
  *
  * Like stout, a duration is a whole number of nanoseconds: parsing rounds to the
  * nearest nanosecond (stout truncates; rounding avoids "0.3secs" becoming

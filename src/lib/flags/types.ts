@@ -48,25 +48,58 @@ export const FLAG_TYPE_NAMES: readonly FlagTypeName[] = [
 /** A custom value type: turns the text into a value or throws an Error saying why not. */
 export type FlagParser<T> = (text: string) => T;
 
-/**
- * What one flag accepts. `validate` returns an error message (or throws) when a
- * parsed value is unacceptable; it is not applied to defaults. `format` gives
- * the string shown by `/flags` (custom types default to String / JSON).
- */
-export interface FlagDef<T = unknown> {
-  readonly type: FlagTypeName | FlagParser<T>;
+/** What every flag has, whatever its type. */
+export interface FlagCommon {
   readonly help: string;
-  readonly default?: T;
+  /** Loading fails unless the flag is given (a default also satisfies it). */
   readonly required?: boolean;
   /** Other accepted names, deprecated: using one adds a warning (e.g. `slave_ping_timeout`). */
   readonly aliases?: readonly string[];
-  readonly validate?: (value: T) => string | undefined | void;
-  readonly format?: (value: T) => string;
 }
 
-// `any` only as the widest constraint; defineFlags re-checks each flag's
-// default/validate/format against its own value type.
-export type FlagDefs = { readonly [name: string]: FlagDef<any> };
+/**
+ * A flag of a built-in type. `validate` returns an error message (or throws)
+ * when a parsed value is unacceptable; it is not applied to defaults. `format`
+ * overrides the string shown by `/flags` and help.
+ */
+export type BuiltinFlagDef<P extends FlagTypeName = FlagTypeName> = FlagCommon & {
+  readonly type: P;
+  readonly default?: FlagTypeMap[P];
+  readonly validate?: (value: FlagTypeMap[P]) => string | undefined | void;
+  readonly format?: (value: FlagTypeMap[P]) => string;
+};
+
+/**
+ * A flag with its own parser. `default`, `validate` and `format` are checked
+ * against the parser's return type by `defineFlags` (see CheckedDefs), but
+ * TypeScript cannot infer `validate`'s parameter from here: annotate it.
+ */
+export interface CustomFlagDef extends FlagCommon {
+  readonly type: FlagParser<unknown>;
+  readonly default?: unknown;
+  readonly validate?: unknown;
+  readonly format?: unknown;
+}
+
+/**
+ * One flag definition. A union discriminated by `type`, so that for built-in
+ * types TypeScript types `validate`'s parameter and checks `default` by itself.
+ */
+export type FlagDef = { readonly [P in FlagTypeName]: BuiltinFlagDef<P> }[FlagTypeName] | CustomFlagDef;
+
+export type FlagDefs = { readonly [name: string]: FlagDef };
+
+/** How the loader sees any definition at run time. */
+export interface RuntimeFlagDef extends FlagCommon {
+  readonly type: FlagTypeName | FlagParser<unknown>;
+  readonly default?: unknown;
+  readonly validate?: (value: unknown) => string | undefined | void;
+  readonly format?: (value: unknown) => string;
+}
+
+export function runtimeDef(def: FlagDef): RuntimeFlagDef {
+  return def as RuntimeFlagDef;
+}
 
 /** The value type of one definition. */
 export type FlagValue<Def> = Def extends { readonly type: infer P }
@@ -77,14 +110,16 @@ export type FlagValue<Def> = Def extends { readonly type: infer P }
       : never
   : never;
 
-/** Ties `default`, `validate` and `format` to the value type of `type`. */
-export type CheckedDefs<D> = {
-  readonly [K in keyof D]: {
-    readonly default?: FlagValue<D[K]>;
-    readonly validate?: (value: FlagValue<D[K]>) => string | undefined | void;
-    readonly format?: (value: FlagValue<D[K]>) => string;
-  };
-};
+/** Ties a custom flag's `default`, `validate` and `format` to its parser's return type. */
+type CheckedDef<Def> = Def extends { readonly type: FlagParser<infer V> }
+  ? {
+      readonly default?: V;
+      readonly validate?: (value: V) => string | undefined | void;
+      readonly format?: (value: V) => string;
+    }
+  : unknown;
+
+export type CheckedDefs<D> = { readonly [K in keyof D]: CheckedDef<D[K]> };
 
 type IsAlwaysSet<Def> = Def extends { readonly required: true }
   ? true
@@ -144,12 +179,12 @@ const PARSERS: { readonly [P in FlagTypeName]: FlagParser<FlagTypeMap[P]> } = {
 /** Types whose text is a scalar token: surrounding whitespace read from a file is dropped. */
 const SCALAR: ReadonlySet<FlagTypeName> = new Set(['int', 'number', 'bool', 'duration', 'bytes']);
 
-export function isBooleanFlag(def: FlagDef): boolean {
+export function isBooleanFlag(def: FlagDef | RuntimeFlagDef): boolean {
   return def.type === 'bool';
 }
 
 /** Parses `text` as the definition's type. Throws an Error whose message says why. */
-export function parseFlagValue(def: FlagDef, text: string): unknown {
+export function parseFlagValue(def: FlagDef | RuntimeFlagDef, text: string): unknown {
   return typeof def.type === 'function' ? def.type(text) : PARSERS[def.type](text);
 }
 
@@ -158,14 +193,15 @@ export function parseFlagValue(def: FlagDef, text: string): unknown {
  * are trimmed; a string loses one trailing newline (what `echo value > file`
  * adds); JSON and custom types get the contents as they are.
  */
-export function fileContentsAsValue(def: FlagDef, contents: string): string {
+export function fileContentsAsValue(def: FlagDef | RuntimeFlagDef, contents: string): string {
   if (typeof def.type === 'function' || def.type === 'json') return contents;
   if (SCALAR.has(def.type)) return contents.trim();
   return contents.replace(/\r?\n$/, '');
 }
 
 /** The string form of a value for `/flags` and help text, Mesos-style. */
-export function formatFlagValue(def: FlagDef, value: unknown): string {
+export function formatFlagValue(flagDef: FlagDef | RuntimeFlagDef, value: unknown): string {
+  const def = flagDef as RuntimeFlagDef;
   if (def.format !== undefined) return def.format(value);
   switch (def.type) {
     case 'duration':
