@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerMasterCommand } from './commands/master.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('mesoscale')
@@ -12,5 +13,6 @@ export async function main(argv: string[]): Promise<void> {
     .enablePositionalOptions()
     .showHelpAfterError();
   // Subcommands (one line each; keep alphabetical).
+  registerMasterCommand(program);
   await program.parseAsync(argv);
 }

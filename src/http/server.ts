@@ -22,8 +22,8 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // Per-request logs at info level would drown the component logs.
+    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }),
     bodyLimit,
     // Long-lived streams (scheduler SUBSCRIBE, agent link) must not time out.
     requestTimeout: 0,
