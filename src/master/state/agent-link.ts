@@ -11,7 +11,8 @@
  * that are not partition-aware).
  */
 import { create } from '@bufbuild/protobuf';
-import { TaskState, TaskStatus_Reason, type FrameworkInfo, type TaskInfo } from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { AgentInfoSchema, TaskInfoSchema, TaskState, TaskStatusSchema, TaskStatus_Reason, type FrameworkInfo } from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { patch } from '../../protocol/patch.js';
 import {
   AgentEventSchema,
   AgentEvent_Type,
@@ -100,7 +101,7 @@ export class MasterCore extends FrameworkCalls {
   ): AgentRecord {
     return {
       id,
-      info: { ...info, id: { value: id } } as AgentRecord['info'],
+      info: patch(AgentInfoSchema, info, { id: { value: id } }),
       endpoint,
       version,
       total,
@@ -175,12 +176,12 @@ export class MasterCore extends FrameworkCalls {
       framework.unreachableTasks.delete(taskId);
       const resources = resourcesFromProto(reported.resources);
       const role = resources.toArray()[0]?.allocationRole ?? framework.roles[0] ?? '*';
-      const info = {
+      const info = create(TaskInfoSchema, {
         name: reported.name,
         taskId: reported.taskId,
         agentId: { value: agent.id },
         resources: reported.resources,
-      } as unknown as TaskInfo;
+      });
       const task = this.addTask(framework, agent, info, resources, role, undefined);
       task.state = reported.state;
       task.statuses.push(...reported.statuses);
@@ -190,7 +191,7 @@ export class MasterCore extends FrameworkCalls {
         used.set(frameworkId, (used.get(frameworkId) ?? Resources.EMPTY).add(resources));
       }
       const latest = reported.statuses.at(-1);
-      if (latest !== undefined) this.sendUpdate(framework, task, { ...latest, message: latest.message || 'Agent re-registered' });
+      if (latest !== undefined) this.sendUpdate(framework, task, latest);
     }
     return used;
   }
@@ -242,7 +243,7 @@ export class MasterCore extends FrameworkCalls {
     const status = update.status!;
     const task = framework.tasks.get(status.taskId!.value);
     if (task !== undefined && task.agentId === agent.id) {
-      task.statuses.push({ ...status, data: new Uint8Array(0) });
+      task.statuses.push(patch(TaskStatusSchema, status, { data: new Uint8Array(0) }));
       // The master follows the agent's latest state even before acknowledgements.
       const latest = update.latestState ?? status.state;
       task.state = latest;

@@ -9,7 +9,10 @@ import {
   Offer_Operation_Type,
   TaskState,
   TaskStatus_Reason,
-  type FrameworkInfo,
+  ExecutorInfoSchema,
+  FrameworkInfoSchema,
+  ResourceSchema,
+  TaskInfoSchema,
   type Resource,
   type TaskInfo,
 } from '../../protocol/gen/mesos/v1/mesos_pb.js';
@@ -26,6 +29,7 @@ import type {
 } from '../../protocol/gen/mesos/v1/scheduler/scheduler_pb.js';
 import { AgentEventSchema, AgentEvent_Type } from '../../protocol/gen/mesoscale/internal/agent_link_pb.js';
 import { uuidBytesEqual } from '../../lib/uuid.js';
+import { patch } from '../../protocol/patch.js';
 import { Resources } from '../../resources/index.js';
 import { frameworkRoles, hasCapability, validateFrameworkInfo } from '../validation/framework-info.js';
 import { checkLaunchTask, checkTaskGroup, type TaskCheckContext } from '../validation/task.js';
@@ -79,7 +83,7 @@ export class FrameworkCalls extends MasterCoreBase {
       }
       for (const offerId of [...framework.offers]) this.rescindOffer(offerId);
       // user and checkpoint cannot change on re-subscription (silently kept).
-      framework.info = { ...info, id: { value: framework.id } as never, user: framework.info.user, checkpoint: framework.info.checkpoint } as FrameworkInfo;
+      framework.info = patch(FrameworkInfoSchema, info, { id: { value: framework.id }, user: framework.info.user, checkpoint: framework.info.checkpoint });
       framework.roles = roles;
       framework.reregisteredTime = this.now;
       this.allocator.updateFramework(framework.id, roles, suppressed);
@@ -88,7 +92,7 @@ export class FrameworkCalls extends MasterCoreBase {
       const id = requestedId !== '' ? requestedId : this.ids.frameworkId();
       framework = {
         id,
-        info: { ...info, id: { value: id } } as FrameworkInfo,
+        info: patch(FrameworkInfoSchema, info, { id: { value: id } }),
         roles,
         streamId,
         connected: true,
@@ -309,7 +313,7 @@ export class FrameworkCalls extends MasterCoreBase {
     launchGroup: NonNullable<NonNullable<Call_Accept['operations'][number]>['launchGroup']>,
     available: Resources,
   ): Resources {
-    const executor = { ...launchGroup.executor!, resources: launchGroup.executor!.resources.map((r) => withRole(r, role)) };
+    const executor = patch(ExecutorInfoSchema, launchGroup.executor!, { resources: launchGroup.executor!.resources.map((r) => withRole(r, role)) });
     const tasks = (launchGroup.taskGroup?.tasks ?? []).map((t) => withAllocationRole(t, role));
     const check = checkTaskGroup(executor, tasks, available, this.taskContext(framework, agent));
     if (!check.ok) {
@@ -465,13 +469,14 @@ export class FrameworkCalls extends MasterCoreBase {
 
 /** The master fills in the offer's allocation role where a resource lacks one. */
 function withRole(resource: Resource, role: string): Resource {
-  return resource.allocationInfo !== undefined ? resource : ({ ...resource, allocationInfo: { role } } as Resource);
+  return resource.allocationInfo !== undefined ? resource : patch(ResourceSchema, resource, { allocationInfo: { role } });
 }
 
 function withAllocationRole(task: TaskInfo, role: string): TaskInfo {
-  const out = { ...task, resources: task.resources.map((r) => withRole(r, role)) } as TaskInfo;
-  if (task.executor !== undefined) {
-    out.executor = { ...task.executor, resources: task.executor.resources.map((r) => withRole(r, role)) };
-  }
-  return out;
+  return patch(TaskInfoSchema, task, {
+    resources: task.resources.map((r) => withRole(r, role)),
+    ...(task.executor !== undefined
+      ? { executor: patch(ExecutorInfoSchema, task.executor, { resources: task.executor.resources.map((r) => withRole(r, role)) }) }
+      : {}),
+  });
 }

@@ -20,7 +20,9 @@ import {
   type Offer,
   type TaskInfo,
   type TaskStatus,
+  TaskStatusSchema,
 } from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { patch } from '../../protocol/patch.js';
 import type { Event as SchedulerEvent } from '../../protocol/gen/mesos/v1/scheduler/scheduler_pb.js';
 import { AgentEventSchema, AgentEvent_Type } from '../../protocol/gen/mesoscale/internal/agent_link_pb.js';
 import { resourcesToProto } from '../../protocol/resources.js';
@@ -214,7 +216,7 @@ export class MasterCoreBase {
   /** Applies a new state to a task: history, resource release on terminal states. */
   protected updateTaskState(task: TaskRecord, status: TaskStatus): void {
     task.state = status.state;
-    task.statuses.push({ ...status, data: new Uint8Array(0) });
+    task.statuses.push(patch(TaskStatusSchema, status, { data: new Uint8Array(0) }));
     if (isTerminalState(status.state) && !task.resourcesRecovered) {
       task.resourcesRecovered = true;
       this.allocator.recoverResources(task.frameworkId, task.agentId, task.resources, undefined);
@@ -261,7 +263,7 @@ export class MasterCoreBase {
 
   protected sendUpdate(framework: FrameworkRecord, task: TaskRecord | undefined, status: TaskStatus): void {
     const seen = stateForFramework(status.state, this.partitionAware(framework));
-    const out = seen === status.state ? status : { ...status, state: seen };
+    const out = seen === status.state ? status : patch(TaskStatusSchema, status, { state: seen });
     if (task !== undefined) {
       task.statusUpdateState = out.state;
       task.statusUpdateUuid = out.uuid.length > 0 ? out.uuid : undefined;

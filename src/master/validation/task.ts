@@ -6,7 +6,8 @@
  */
 import { ExecutorInfo_Type, type ExecutorInfo, type TaskInfo } from '../../protocol/gen/mesos/v1/mesos_pb.js';
 import { equals } from '@bufbuild/protobuf';
-import { ExecutorInfoSchema } from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { ExecutorInfoSchema, TaskInfoSchema } from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { patch } from '../../protocol/patch.js';
 import { resourcesFromProto } from '../../protocol/resources.js';
 import { Resources } from '../../resources/index.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -93,7 +94,7 @@ function checkExecutor(executor: ExecutorInfo, ctx: TaskCheckContext): string | 
 }
 
 function stripFrameworkId(e: ExecutorInfo): ExecutorInfo {
-  return { ...e, frameworkId: undefined };
+  return patch(ExecutorInfoSchema, e, { frameworkId: undefined });
 }
 
 /** Checks a LAUNCH_GROUP; any failure invalidates the whole group. */
@@ -133,7 +134,7 @@ export function checkTaskGroup(
     if (seen.has(id)) return { ok: false, message: `Task group has duplicate task ID: ${id}` };
     seen.add(id);
     // Each task of a group uses the default executor, so no CommandInfo/ExecutorInfo choice applies.
-    const check = checkLaunchTask({ ...task, executor: executor, command: undefined } as TaskInfo, remaining, {
+    const check = checkLaunchTask(patch(TaskInfoSchema, task, { executor, command: undefined }), remaining, {
       ...ctx,
       knownExecutor: () => executor,
     });
