@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerLocalCommand } from './commands/local.js';
 import { registerMasterCommand } from './commands/master.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -13,6 +14,7 @@ export async function main(argv: string[]): Promise<void> {
     .enablePositionalOptions()
     .showHelpAfterError();
   // Subcommands (one line each; keep alphabetical).
+  registerLocalCommand(program);
   registerMasterCommand(program);
   await program.parseAsync(argv);
 }
