@@ -27,6 +27,7 @@ export function subscribe(masterUrl: string, body: unknown, headers: Record<stri
       const waiters: { pred: (e: any) => boolean; resolve: (e: any) => void }[] = [];
       const decoder = new RecordIoDecoder();
       res.on('data', (chunk: Buffer) => {
+        if (res.statusCode !== 200) return; // an error answer is plain text, not a stream
         for (const record of decoder.decode(chunk)) {
           const event = JSON.parse(Buffer.from(record).toString('utf8'));
           events.push(event);

@@ -1,0 +1,294 @@
+/**
+ * The command executor: runs the one command task of a TaskInfo with a
+ * CommandInfo, speaking the v1 executor HTTP API to the agent like Mesos'
+ * `mesos-executor --http_command_executor` (reference 4.3).
+ *
+ * Connection states (after Mesos' default executor):
+ *
+ *   DISCONNECTED ──SUBSCRIBE──► SUBSCRIBED ──stream ends──► DISCONNECTED
+ *        ▲                                                      │
+ *        └──────── retry with backoff, only when checkpointing ─┘  (else: kill the task, exit)
+ *
+ * Task updates: TASK_STARTING, TASK_RUNNING, then TASK_FINISHED / TASK_FAILED
+ * / TASK_KILLED (TASK_KILLING first when the framework has the capability).
+ * Each has a fresh v4 uuid and source SOURCE_EXECUTOR; updates are POSTed one
+ * at a time, in order, and kept until the agent ACKNOWLEDGEs them; a new
+ * SUBSCRIBE carries the unacknowledged ones (and the task, if none of its
+ * updates was acknowledged). After the terminal update is acknowledged (or
+ * `ackTimeoutMs` passed) the executor exits.
+ */
+import { create } from '@bufbuild/protobuf';
+
+import { randomUuidBytes } from '../../lib/uuid.js';
+import {
+  Call_SubscribeSchema,
+  Call_Type,
+  type Call_Update,
+  Call_UpdateSchema,
+  type Event,
+  Event_Type,
+} from '../../protocol/gen/mesos/v1/executor/executor_pb.js';
+import {
+  FrameworkInfo_Capability_Type,
+  type FrameworkInfo,
+  type KillPolicy,
+  KillPolicySchema,
+  type TaskInfo,
+  TaskState,
+  TaskStatusSchema,
+  TaskStatus_Reason,
+  TaskStatus_Source,
+} from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { isTerminalState, taskStateName } from '../task-states.js';
+import { CommandTask, commandEnvironment, describeCommand } from './command-task.js';
+import { ExecutorApiError, type ExecutorClient, type ExecutorEnvironment } from './executor-client.js';
+
+/** Mesos' command executor default when neither the task nor the KILL has a kill policy. */
+export const DEFAULT_KILL_GRACE_MS = 3_000;
+const MAX_SUBSCRIBE_BACKOFF_START_MS = 250;
+
+export interface CommandExecutorOptions {
+  readonly env: ExecutorEnvironment;
+  readonly client: ExecutorClient;
+  /** Human-readable progress lines (the sandbox's stderr). */
+  readonly log: (line: string) => void;
+  /** How long to wait for the agent to acknowledge the terminal update. */
+  readonly ackTimeoutMs?: number;
+}
+
+type ConnectionState = 'disconnected' | 'subscribed';
+
+export class CommandExecutor {
+  readonly #env: ExecutorEnvironment;
+  readonly #client: ExecutorClient;
+  readonly #log: (line: string) => void;
+  readonly #ackTimeoutMs: number;
+
+  #state: ConnectionState = 'disconnected';
+  #abort = new AbortController();
+  #framework: FrameworkInfo | undefined;
+  #taskInfo: TaskInfo | undefined;
+  #task: CommandTask | undefined;
+  /** A KILL that arrived while the process was still starting. */
+  #pendingKill: KillPolicy | undefined | null = null;
+  #maxCompletionTimer: NodeJS.Timeout | undefined;
+  #maxCompletionReached = false;
+  /** Some update of the task was acknowledged, so the agent knows it. */
+  #taskAcknowledged = false;
+  readonly #unacknowledged = new Map<string, Call_Update>();
+  #sending: Promise<void> = Promise.resolve();
+  #terminalSent = false;
+  #finished = false;
+  #resolveFinished!: () => void;
+  readonly #finishedPromise = new Promise<void>((resolve) => (this.#resolveFinished = resolve));
+
+  constructor(options: CommandExecutorOptions) {
+    this.#env = options.env;
+    this.#client = options.client;
+    this.#log = options.log;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+  }
+
+  /** Runs until the task is done and acknowledged (0) or the agent is gone for good (1). */
+  async run(): Promise<number> {
+    let backoff = MAX_SUBSCRIBE_BACKOFF_START_MS;
+    let disconnectedAt = Date.now();
+    while (!this.#finished) {
+      this.#abort = new AbortController();
+      try {
+        const subscribe = create(Call_SubscribeSchema, {
+          unacknowledgedTasks: this.#taskInfo !== undefined && !this.#taskAcknowledged ? [this.#taskInfo] : [],
+          unacknowledgedUpdates: [...this.#unacknowledged.values()],
+        });
+        for await (const event of this.#client.subscribe(subscribe, this.#abort.signal)) {
+          backoff = MAX_SUBSCRIBE_BACKOFF_START_MS;
+          this.#handle(event);
+          if (this.#finished) break;
+        }
+      } catch (err) {
+        if (this.#finished) break;
+        if (err instanceof ExecutorApiError && err.status >= 400 && err.status < 500) {
+          this.#log(`The agent refused the subscription (${err.message}); shutting down`);
+          this.#task?.destroy();
+          return 1;
+        }
+        this.#log(`Lost the connection to the agent: ${(err as Error).message}`);
+      }
+      if (this.#finished) break;
+      if (this.#state === 'subscribed') disconnectedAt = Date.now();
+      this.#state = 'disconnected';
+      if (!this.#env.checkpoint) {
+        this.#log('Disconnected from the agent and the framework does not checkpoint; killing the task and exiting');
+        this.#task?.destroy();
+        return 1;
+      }
+      if (Date.now() - disconnectedAt > this.#env.recoveryTimeoutMs) {
+        this.#log('The agent did not come back within MESOS_RECOVERY_TIMEOUT; killing the task and exiting');
+        this.#task?.destroy();
+        return 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(backoff * 2, this.#env.subscriptionBackoffMaxMs);
+    }
+    await this.#finishedPromise;
+    return 0;
+  }
+
+  /** Executor-level shutdown (SHUTDOWN event, or SIGTERM to the executor). */
+  shutdown(): void {
+    this.#log('Shutting down');
+    if (this.#task === undefined || this.#terminalSent) {
+      if (this.#taskInfo === undefined || this.#terminalSent) this.#finish();
+      else this.#pendingKill = create(KillPolicySchema, { gracePeriod: { nanoseconds: BigInt(this.#env.shutdownGracePeriodMs) * 1_000_000n } });
+      return;
+    }
+    this.#kill(this.#env.shutdownGracePeriodMs);
+  }
+
+  #handle(event: Event): void {
+    switch (event.type) {
+      case Event_Type.SUBSCRIBED:
+        this.#state = 'subscribed';
+        this.#framework = event.subscribed?.frameworkInfo;
+        this.#log(`Subscribed executor ${this.#env.executorId} of framework ${this.#env.frameworkId}`);
+        return;
+      case Event_Type.LAUNCH:
+        void this.#launch(event.launch!.task!).catch((err: unknown) => this.#log(`Launch failed: ${(err as Error).message}`));
+        return;
+      case Event_Type.KILL:
+        this.#onKill(event.kill?.taskId?.value, event.kill?.killPolicy);
+        return;
+      case Event_Type.ACKNOWLEDGED:
+        this.#onAcknowledged(event.acknowledged!.uuid);
+        return;
+      case Event_Type.SHUTDOWN:
+        this.shutdown();
+        return;
+      case Event_Type.LAUNCH_GROUP:
+        this.#log('Ignoring LAUNCH_GROUP: the command executor runs single tasks');
+        return;
+      case Event_Type.ERROR:
+        this.#log(`Error from the agent: ${event.error?.message ?? ''}`);
+        return;
+      default:
+        return; // MESSAGE, HEARTBEAT: nothing to do.
+    }
+  }
+
+  async #launch(task: TaskInfo): Promise<void> {
+    if (this.#taskInfo !== undefined) {
+      if (this.#taskInfo.taskId?.value !== task.taskId?.value) {
+        this.#update(task, TaskState.TASK_FAILED, { message: 'Attempted to run multiple tasks using a "command" executor' });
+      }
+      return;
+    }
+    this.#taskInfo = task;
+    const command = task.command;
+    if (command === undefined) {
+      this.#update(task, TaskState.TASK_FAILED, { message: 'The task has no CommandInfo', reason: TaskStatus_Reason.COMMAND_EXECUTOR_FAILED });
+      return;
+    }
+    this.#log(`Starting task ${task.taskId?.value}: ${describeCommand(command)}`);
+    this.#update(task, TaskState.TASK_STARTING);
+    try {
+      this.#task = await CommandTask.start(command, commandEnvironment(process.env, command), this.#env.directory);
+    } catch (err) {
+      this.#update(task, TaskState.TASK_FAILED, {
+        message: `Failed to launch '${describeCommand(command)}': ${(err as Error).message}`,
+        reason: TaskStatus_Reason.COMMAND_EXECUTOR_FAILED,
+      });
+      return;
+    }
+    this.#log(`Forked command at ${this.#task.pid}`);
+    this.#update(task, TaskState.TASK_RUNNING);
+    if (this.#pendingKill !== null) this.#kill(this.#graceFor(this.#pendingKill));
+    const ns = task.maxCompletionTime?.nanoseconds;
+    if (ns !== undefined) {
+      this.#maxCompletionTimer = setTimeout(() => {
+        this.#maxCompletionReached = true;
+        this.#log('Max completion time reached; killing the task');
+        this.#kill(this.#graceFor(undefined));
+      }, Number(ns / 1_000_000n));
+    }
+    const exit = await this.#task.exited;
+    clearTimeout(this.#maxCompletionTimer);
+    this.#log(`${exit.message} (pid: ${this.#task.pid})`);
+    if (this.#maxCompletionReached) {
+      this.#update(task, TaskState.TASK_FAILED, { message: 'Max completion time reached', reason: TaskStatus_Reason.MAX_COMPLETION_TIME_REACHED });
+    } else if (exit.killed) {
+      this.#update(task, TaskState.TASK_KILLED, { message: exit.message });
+    } else {
+      this.#update(task, exit.status.code === 0 ? TaskState.TASK_FINISHED : TaskState.TASK_FAILED, { message: exit.message });
+    }
+  }
+
+  #onKill(taskId: string | undefined, policy: KillPolicy | undefined): void {
+    if (this.#taskInfo === undefined || taskId !== this.#taskInfo.taskId?.value) {
+      this.#log(`Ignoring KILL for unknown task ${taskId}`);
+      return;
+    }
+    if (this.#task === undefined) {
+      this.#pendingKill = policy;
+      return;
+    }
+    this.#kill(this.#graceFor(policy));
+  }
+
+  /** The KILL's policy overrides the task's; Mesos' command executor defaults to 3 seconds. */
+  #graceFor(policy: KillPolicy | undefined): number {
+    const ns = policy?.gracePeriod?.nanoseconds ?? this.#taskInfo?.killPolicy?.gracePeriod?.nanoseconds;
+    return ns === undefined ? DEFAULT_KILL_GRACE_MS : Math.max(0, Number(ns / 1_000_000n));
+  }
+
+  #kill(graceMs: number): void {
+    const task = this.#task;
+    if (task === undefined || this.#terminalSent) return;
+    if (!task.killing) {
+      const killingState = this.#framework?.capabilities.some((c) => c.type === FrameworkInfo_Capability_Type.TASK_KILLING_STATE);
+      if (killingState === true) this.#update(this.#taskInfo!, TaskState.TASK_KILLING);
+      this.#log(`Sending SIGTERM to process group ${task.pid}; SIGKILL in ${graceMs} ms`);
+    }
+    task.kill(graceMs);
+  }
+
+  #update(task: TaskInfo, state: TaskState, extra: { message?: string; reason?: TaskStatus_Reason } = {}): void {
+    const status = create(TaskStatusSchema, {
+      taskId: task.taskId,
+      state,
+      source: TaskStatus_Source.EXECUTOR,
+      uuid: randomUuidBytes(),
+      timestamp: Date.now() / 1000,
+      executorId: { value: this.#env.executorId },
+      ...extra,
+    });
+    const update = create(Call_UpdateSchema, { status });
+    const isOwnTask = task.taskId?.value === this.#taskInfo?.taskId?.value;
+    if (isOwnTask) this.#unacknowledged.set(Buffer.from(status.uuid).toString('hex'), update);
+    if (isOwnTask && isTerminalState(state)) {
+      this.#terminalSent = true;
+      setTimeout(() => this.#finish(), this.#ackTimeoutMs).unref();
+    }
+    // One POST at a time keeps the agent's view of the order.
+    this.#sending = this.#sending.then(async () => {
+      if (this.#state !== 'subscribed') return; // resent with the next SUBSCRIBE
+      try {
+        await this.#client.send(this.#client.call(Call_Type.UPDATE, { update }));
+      } catch (err) {
+        this.#log(`Failed to send ${taskStateName(state)}: ${(err as Error).message}; it is resent after re-subscribing`);
+      }
+    });
+  }
+
+  #onAcknowledged(uuid: Uint8Array): void {
+    this.#unacknowledged.delete(Buffer.from(uuid).toString('hex'));
+    this.#taskAcknowledged = true;
+    if (this.#terminalSent && this.#unacknowledged.size === 0) this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#abort.abort();
+    this.#resolveFinished();
+  }
+}
