@@ -107,6 +107,7 @@ export class Agent implements MasterLinkHandler {
       registrationTimeoutMs: flags.executor_registration_timeout,
       shutdownGracePeriodMs: flags.executor_shutdown_grace_period,
       maxCompletedExecutorsPerFramework: flags.max_completed_executors_per_framework,
+      httpCommandExecutor: flags.http_command_executor,
       agentId: () => this.#agentId ?? '',
       agentInfo: () => this.#agentInfo(),
       executorProcess: (executor, framework) => this.#executorProcess(executor, framework),

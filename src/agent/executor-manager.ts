@@ -41,8 +41,9 @@ import { commandExecutorInfo } from './containerizer/command-executor-info.js';
 import type { Containerizer } from './containerizer/containerizer.js';
 import { ExecutorCallError } from './errors.js';
 import type { ExecutorApiBackend } from './http/executor-api.js';
-import type { ExecutorStream } from './http/executor-stream.js';
-import { describeExit, type ExitStatus } from './launcher/launcher.js';
+import type { ExecutorEventSink } from './http/executor-stream.js';
+import { describeExit, type ExitStatus, type LaunchedContainer } from './launcher/launcher.js';
+import { startBuiltinCommandExecutor } from './executors/builtin-command-executor.js';
 import * as msg from './messages.js';
 import { latestSandboxLink, sandboxDir, STDERR, taskUpdatesPath } from './paths.js';
 import type { RunCheckpointer } from './run-checkpointer.js';
@@ -65,6 +66,8 @@ export interface ExecutorManagerDeps {
   readonly registrationTimeoutMs: number;
   readonly shutdownGracePeriodMs: number;
   readonly maxCompletedExecutorsPerFramework: number;
+  /** --http_command_executor: command executors as separate processes over HTTP (else built in). */
+  readonly httpCommandExecutor: boolean;
   agentId(): string;
   agentInfo(): AgentInfo;
   /** argv and environment of an executor process. */
@@ -208,7 +211,7 @@ export class ExecutorManager implements ExecutorApiBackend {
     return executor;
   }
 
-  subscribeExecutor(executor: ExecutorRecord, subscribe: Call_Subscribe | undefined, stream: ExecutorStream): void {
+  subscribeExecutor(executor: ExecutorRecord, subscribe: Call_Subscribe | undefined, stream: ExecutorEventSink): void {
     const framework = this.frameworks.get(executor.frameworkId)!;
     if (!executor.active) {
       // As Mesos: an executor that is being shut down is told so again.
@@ -259,7 +262,13 @@ export class ExecutorManager implements ExecutorApiBackend {
       if (!executor.active) return this.#executorTerminated(executor, undefined);
       const { argv, env } = this.#d.executorProcess(executor, framework);
       const uris = executor.info.command?.uris ?? [];
-      const container = await this.#d.containerizer.launch({ containerId: executor.containerId, directory: executor.directory, latestLink: latest, argv, env, uris });
+      let container: LaunchedContainer;
+      if (executor.isCommandExecutor && !this.#d.httpCommandExecutor) {
+        await this.#d.containerizer.fetch(uris, executor.directory);
+        container = startBuiltinCommandExecutor({ containerId: executor.containerId, directory: executor.directory, env, backend: this });
+      } else {
+        container = await this.#d.containerizer.launch({ containerId: executor.containerId, directory: executor.directory, latestLink: latest, argv, env, uris });
+      }
       executor.container = container;
       if (executor.phase === 'launching') executor.phase = 'registering';
       if (framework.checkpoint) await this.#d.checkpointer.pid(executor.runIds, container.pid);

@@ -124,7 +124,7 @@ export const agentFlagDefs = defineFlags({
   recover: { type: 'string', default: 'reconnect', validate: oneOf(['reconnect', 'cleanup']), help: 'reconnect: keep the agent id and re-register; cleanup: forget the previous agent and start fresh' },
   strict: { type: 'bool', default: true, help: 'Whether recovery errors are fatal' },
   registration_backoff_factor: { type: 'duration', default: 1_000, help: 'Re-registration backoff: random initial delay in [0, factor], doubling, capped at 1mins' },
-  http_command_executor: { type: 'bool', default: false, help: 'Exported as MESOS_HTTP_COMMAND_EXECUTOR; the mesoscale command executor always uses the HTTP API' },
+  http_command_executor: { type: 'bool', default: false, help: 'Run command executors as separate processes speaking the v1 executor HTTP API; by default they run inside the agent (exported to executors as MESOS_HTTP_COMMAND_EXECUTOR)' },
   containerizers: { type: 'string', default: 'mesos', validate: (v) => v.split(',').map((c) => c.trim()).find((c) => c !== 'mesos' && c !== 'docker') === undefined ? undefined : `containerizers are 'mesos' and 'docker', not '${v}'`, help: 'Containerizers in order of preference (only mesos is implemented)' },
   isolation: { type: parseIsolation, default: ['posix/cpu', 'posix/mem'], format: (i: string[]) => i.join(','), help: 'Isolators (posix/cpu,posix/mem now; cgroups, namespaces and images come with the containerizer issue)' },
   launcher: { type: 'string', default: 'posix', validate: oneOf(['posix', 'linux']), help: 'Process launcher (posix; linux is accepted and treated as posix for now)' },

@@ -31,7 +31,7 @@ import {
 import type { LaunchedContainer } from './launcher/launcher.js';
 import type { RunIds } from './paths.js';
 import { isTerminalState } from './task-states.js';
-import type { ExecutorStream } from './http/executor-stream.js';
+import type { ExecutorEventSink } from './http/executor-stream.js';
 
 export type ExecutorPhase = 'launching' | 'registering' | 'running' | 'terminating' | 'terminated';
 
@@ -57,7 +57,7 @@ export class ExecutorRecord {
   readonly launchedTasks = new Map<string, Task>();
   readonly terminatedTasks = new Map<string, Task>();
   readonly completedTasks: Task[] = [];
-  stream: ExecutorStream | undefined;
+  stream: ExecutorEventSink | undefined;
   container: LaunchedContainer | undefined;
   pendingTermination: PendingTermination | undefined;
   readonly timers = new Set<NodeJS.Timeout>();

@@ -43,6 +43,11 @@ export class Containerizer {
     await replaceSymlink(basename(directory), latestLink);
   }
 
+  /** Step 2 alone, for executors that run inside the agent (the built-in command executor). */
+  async fetch(uris: readonly FetchUri[], directory: string): Promise<void> {
+    await fetchUris(uris, directory, this.#fetcher);
+  }
+
   /** Steps 2 and 3. Throws FetchError or LaunchError. */
   async launch(request: ContainerLaunch): Promise<LaunchedContainer> {
     await fetchUris(request.uris, request.directory, this.#fetcher);

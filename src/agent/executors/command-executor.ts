@@ -41,7 +41,7 @@ import {
 } from '../../protocol/gen/mesos/v1/mesos_pb.js';
 import { isTerminalState, taskStateName } from '../task-states.js';
 import { CommandTask, commandEnvironment, describeCommand } from './command-task.js';
-import { ExecutorApiError, type ExecutorClient, type ExecutorEnvironment } from './executor-client.js';
+import { ExecutorApiError, type ExecutorTransport, type ExecutorEnvironment } from './executor-client.js';
 
 /** Mesos' command executor default when neither the task nor the KILL has a kill policy. */
 export const DEFAULT_KILL_GRACE_MS = 3_000;
@@ -49,7 +49,11 @@ const MAX_SUBSCRIBE_BACKOFF_START_MS = 250;
 
 export interface CommandExecutorOptions {
   readonly env: ExecutorEnvironment;
-  readonly client: ExecutorClient;
+  readonly client: ExecutorTransport;
+  /** The task's base environment (the executor's); default: this process's. */
+  readonly taskEnv?: Readonly<Record<string, string | undefined>>;
+  /** Where the task's stdout/stderr go (open fds); default: inherited from this process. */
+  readonly taskStdio?: { readonly stdout: number; readonly stderr: number };
   /** Human-readable progress lines (the sandbox's stderr). */
   readonly log: (line: string) => void;
   /** How long to wait for the agent to acknowledge the terminal update. */
@@ -60,7 +64,9 @@ type ConnectionState = 'disconnected' | 'subscribed';
 
 export class CommandExecutor {
   readonly #env: ExecutorEnvironment;
-  readonly #client: ExecutorClient;
+  readonly #client: ExecutorTransport;
+  readonly #taskEnv: Readonly<Record<string, string | undefined>>;
+  readonly #taskStdio: { readonly stdout: number; readonly stderr: number } | undefined;
   readonly #log: (line: string) => void;
   readonly #ackTimeoutMs: number;
 
@@ -85,6 +91,8 @@ export class CommandExecutor {
   constructor(options: CommandExecutorOptions) {
     this.#env = options.env;
     this.#client = options.client;
+    this.#taskEnv = options.taskEnv ?? process.env;
+    this.#taskStdio = options.taskStdio;
     this.#log = options.log;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
   }
@@ -191,7 +199,7 @@ export class CommandExecutor {
     this.#log(`Starting task ${task.taskId?.value}: ${describeCommand(command)}`);
     this.#update(task, TaskState.TASK_STARTING);
     try {
-      this.#task = await CommandTask.start(command, commandEnvironment(process.env, command), this.#env.directory);
+      this.#task = await CommandTask.start(command, commandEnvironment(this.#taskEnv, command), this.#env.directory, this.#taskStdio);
     } catch (err) {
       this.#update(task, TaskState.TASK_FAILED, {
         message: `Failed to launch '${describeCommand(command)}': ${(err as Error).message}`,

@@ -26,7 +26,7 @@ export function describeCommand(command: CommandInfo): string {
 }
 
 /** CommandInfo.environment on top of `base` (VALUE variables; secrets are not supported yet). */
-export function commandEnvironment(base: NodeJS.ProcessEnv, command: CommandInfo): Record<string, string> {
+export function commandEnvironment(base: Readonly<Record<string, string | undefined>>, command: CommandInfo): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   for (const variable of command.environment?.variables ?? []) env[variable.name] = variable.value;
@@ -50,9 +50,9 @@ export class CommandTask {
   #escalateAt = Infinity;
 
   /** Resolves once the process runs; rejects when it cannot be started. */
-  static async start(command: CommandInfo, env: Record<string, string>, cwd: string): Promise<CommandTask> {
+  static async start(command: CommandInfo, env: Record<string, string>, cwd: string, stdio?: { stdout: number; stderr: number }): Promise<CommandTask> {
     const { file, args, argv0 } = commandArgv(command);
-    const child = spawn(file, args, { argv0, env, cwd, detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(file, args, { argv0, env, cwd, detached: true, stdio: ['ignore', stdio?.stdout ?? 'inherit', stdio?.stderr ?? 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);

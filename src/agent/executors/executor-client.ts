@@ -78,7 +78,26 @@ export class ExecutorApiError extends MesoscaleError {
   }
 }
 
-export class ExecutorClient {
+/** How an executor reaches its agent: over HTTP (a separate process) or in process (built-in). */
+export interface ExecutorTransport {
+  /** A call with the executor and framework ids filled in. */
+  call(type: Call_Type, fields?: Partial<Pick<Call, 'subscribe' | 'update' | 'message'>>): Call;
+  /** SUBSCRIBEs and yields the events until the stream ends; throws ExecutorApiError when refused. */
+  subscribe(subscribe: Call_Subscribe, signal: AbortSignal): AsyncGenerator<Event>;
+  /** A non-SUBSCRIBE call; resolves once accepted (HTTP 202). */
+  send(call: Call): Promise<void>;
+}
+
+export function executorCall(env: ExecutorEnvironment, type: Call_Type, fields: Partial<Pick<Call, 'subscribe' | 'update' | 'message'>> = {}): Call {
+  return create(CallSchema, {
+    executorId: { value: env.executorId },
+    frameworkId: { value: env.frameworkId },
+    type,
+    ...fields,
+  });
+}
+
+export class ExecutorClient implements ExecutorTransport {
   readonly #env: ExecutorEnvironment;
   readonly #url: string;
 
@@ -89,12 +108,7 @@ export class ExecutorClient {
 
   /** A call with the executor and framework ids filled in. */
   call(type: Call_Type, fields: Partial<Pick<Call, 'subscribe' | 'update' | 'message'>> = {}): Call {
-    return create(CallSchema, {
-      executorId: { value: this.#env.executorId },
-      frameworkId: { value: this.#env.frameworkId },
-      type,
-      ...fields,
-    });
+    return executorCall(this.#env, type, fields);
   }
 
   /**

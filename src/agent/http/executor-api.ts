@@ -15,13 +15,13 @@ import { TaskState, type TaskStatus, TaskStatus_Source } from '../../protocol/ge
 import { rawBody } from '../../http/server.js';
 import { ExecutorCallError } from '../errors.js';
 import type { ExecutorRecord } from '../state.js';
-import { ExecutorStream } from './executor-stream.js';
+import { ExecutorStream, type ExecutorEventSink } from './executor-stream.js';
 
 /** What the executor API needs from the agent (implemented by Agent). */
 export interface ExecutorApiBackend {
   /** Throws ExecutorCallError 400 for an unknown framework or executor. */
   findExecutor(frameworkId: string, executorId: string): ExecutorRecord;
-  subscribeExecutor(executor: ExecutorRecord, subscribe: Call_Subscribe | undefined, stream: ExecutorStream): void;
+  subscribeExecutor(executor: ExecutorRecord, subscribe: Call_Subscribe | undefined, stream: ExecutorEventSink): void;
   /** Resolves once the update is handled and the executor has been sent ACKNOWLEDGED. */
   executorUpdate(executor: ExecutorRecord, status: TaskStatus): Promise<void>;
   executorMessage(executor: ExecutorRecord, data: Uint8Array): void;

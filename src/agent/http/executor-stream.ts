@@ -12,7 +12,16 @@ import { type Event, EventSchema, Event_Type } from '../../protocol/gen/mesos/v1
 
 export const EXECUTOR_HEARTBEAT_INTERVAL_MS = 30 * 60_000;
 
-export class ExecutorStream {
+/** Where an executor's events go: its HTTP stream, or the in-process transport of a built-in executor. */
+export interface ExecutorEventSink {
+  readonly closed: boolean;
+  /** Returns false when the executor is gone. */
+  send(event: Event): boolean;
+  onClose(fn: () => void): void;
+  close(): void;
+}
+
+export class ExecutorStream implements ExecutorEventSink {
   readonly #response: RecordIoResponse;
   readonly #mediaType: MessageMediaType;
   readonly #heartbeat: NodeJS.Timeout;
