@@ -4,6 +4,9 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerExecuteCommand } from './commands/execute.js';
+import { registerImageCommand } from './commands/image.js';
+import { registerAgentCommand } from './commands/agent.js';
 import { registerLocalCommand } from './commands/local.js';
 import { registerMasterCommand } from './commands/master.js';
 
@@ -14,6 +17,9 @@ export async function main(argv: string[]): Promise<void> {
     .enablePositionalOptions()
     .showHelpAfterError();
   // Subcommands (one line each; keep alphabetical).
+  registerAgentCommand(program);
+  registerExecuteCommand(program);
+  registerImageCommand(program);
   registerLocalCommand(program);
   registerMasterCommand(program);
   await program.parseAsync(argv);
