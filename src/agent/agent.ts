@@ -199,12 +199,14 @@ export class Agent implements MasterLinkHandler {
     });
   }
 
-  onRegistered(registered: AgentEvent_Registered): void {
+  async onRegistered(registered: AgentEvent_Registered): Promise<void> {
     const id = registered.agentId!.value;
     this.#masterInfo = registered.masterInfo;
     if (id !== this.#agentId) {
       this.#agentId = id;
-      void this.#persistAgentId(id);
+      // As Mesos checkpoints the agent info before acting as registered: a crash
+      // right after must not bring the agent back under a new id.
+      await this.#persistAgentId(id);
     }
     this.#statusUpdates.resume();
   }

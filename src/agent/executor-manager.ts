@@ -139,7 +139,9 @@ export class ExecutorManager implements ExecutorApiBackend {
       executor.queuedTasks.delete(taskId);
       executor.launchedTasks.set(taskId, newTask(queued, frameworkId, executor.id, this.#d.agentId(), framework.info.user));
       void this.#agentUpdate(framework, executor, taskId, TaskState.TASK_KILLED, 'Killed before delivery to the executor', TaskStatus_Reason.TASK_KILLED_DURING_LAUNCH);
-      if (executor.queuedTasks.size === 0 && executor.launchedTasks.size === 0 && executor.stream === undefined) this.#shutdown(executor);
+      // As Mesos (MESOS-8411): an executor left with nothing to run is shut down.
+      const nothingLeft = executor.queuedTasks.size === 0 && [...executor.launchedTasks.values()].every((t) => t.taskId?.value === taskId || isTerminalState(t.state));
+      if (nothingLeft && executor.stream === undefined) this.#shutdown(executor);
       return;
     }
     if (executor.stream === undefined) {

@@ -40,7 +40,8 @@ const MAX_BACKOFF_MS = 60_000;
 export interface MasterLinkHandler {
   /** The REGISTER or REREGISTER call for the next attempt. */
   registrationCall(): AgentCall;
-  onRegistered(registered: AgentEvent_Registered): void;
+  /** Resolves once the registration is durable (the agent id is checkpointed); no event is handled before. */
+  onRegistered(registered: AgentEvent_Registered): Promise<void>;
   onEvent(event: AgentEvent): void;
   /** The registered stream is gone; `reason` says why. */
   onDisconnected(reason: string): void;
@@ -185,7 +186,7 @@ export class MasterLink {
           this.#streamId = streamId;
           registered = true;
           this.#logger.info({ agentId: this.#agentId, streamId, pingIntervalS }, 'registered with the master');
-          this.#handler.onRegistered(r);
+          await this.#handler.onRegistered(r);
         } else if (event.type === AgentEvent_Type.PING) {
           this.send(create(AgentCallSchema, { type: AgentCall_Type.PONG }));
         } else if (registered) {

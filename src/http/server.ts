@@ -29,6 +29,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: false,
+    // Streams (executor and scheduler SUBSCRIBE, the agent link) never end by
+    // themselves; close() must not wait for them.
+    forceCloseConnections: true,
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -220,11 +220,7 @@ describe('custom executors on a real agent and master', () => {
       assert.deepEqual(processesIn(sandbox('slow-executor')), []);
     }));
 
-  it('an executor whose only task was killed before delivery is shut down, even if it subscribes later', {
-    todo: 'BUG src/agent/executor-manager.ts:140-142 killTask moves the killed queued task into launchedTasks before checking ' +
-      '"no queued and no launched tasks", so the executor is never shut down (Mesos shuts it down at once, MESOS-8411); ' +
-      'an executor that subscribes before --executor_registration_timeout then runs forever with no task',
-  }, async (t) =>
+  it('an executor whose only task was killed before delivery is shut down, even if it subscribes later', async (t) =>
     withClusterLogs(cluster, t, async () => {
       // Subscribes after ~1 s: after the kill, before the 2 s registration timeout.
       await framework.launch('killed-queued-task', executorInfo('late-executor', `sleep 1; exec "${process.execPath}" "${JSON_EXECUTOR}"`));
