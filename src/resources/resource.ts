@@ -199,6 +199,20 @@ export function withAllocationRole(r: Resource, role: string | undefined): Resou
   };
 }
 
+/** Same value and allocation, with another (already validated) reservation stack. */
+export function withReservations(r: Resource, reservations: readonly Reservation[]): Resource {
+  return {
+    name: r.name,
+    type: r.type,
+    milli: r.milli,
+    ranges: r.ranges,
+    items: r.items,
+    role: reservations.length === 0 ? UNRESERVED_ROLE : reservations[reservations.length - 1]!.role,
+    reservations,
+    allocationRole: r.allocationRole,
+  };
+}
+
 /** Same value, unreserved and unallocated. */
 export function stripped(r: Resource): Resource {
   if (r.reservations.length === 0 && r.allocationRole === undefined) return r;

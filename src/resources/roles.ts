@@ -42,5 +42,9 @@ export function isValidRole(role: string): boolean {
  */
 export function isReservationUsableBy(reservationRole: string, role: string): boolean {
   if (reservationRole === UNRESERVED_ROLE || reservationRole === role) return true;
-  return role.length > reservationRole.length && role.startsWith(reservationRole) && role.charCodeAt(reservationRole.length) === 0x2f;
+  return (
+    role.length > reservationRole.length &&
+    role.startsWith(reservationRole) &&
+    role.charCodeAt(reservationRole.length) === 0x2f // '/'
+  );
 }
