@@ -16,6 +16,12 @@
  * SUBSCRIBE carries the unacknowledged ones (and the task, if none of its
  * updates was acknowledged). After the terminal update is acknowledged (or
  * `ackTimeoutMs` passed) the executor exits.
+ *
+ * Checks (../health): from TASK_RUNNING on, the task's health_check and check
+ * run in its sandbox with its environment. Their changes are the last status
+ * again with `healthy` or `check_status` set; too many failed health checks
+ * kill the task with its kill policy, and its TASK_KILLED says healthy=false.
+ * Probing stops as soon as the task is being killed or has exited.
  */
 import { create } from '@bufbuild/protobuf';
 
@@ -35,10 +41,13 @@ import {
   KillPolicySchema,
   type TaskInfo,
   TaskState,
+  type TaskStatus,
   TaskStatusSchema,
   TaskStatus_Reason,
   TaskStatus_Source,
 } from '../../protocol/gen/mesos/v1/mesos_pb.js';
+import { startTaskChecks, type TaskChecks } from '../health/task-checks.js';
+import { checkStatusUpdate, emptyCheckStatus, healthStatusUpdate } from '../health/task-status.js';
 import { isTerminalState, taskStateName } from '../task-states.js';
 import { CommandTask, commandEnvironment, describeCommand } from './command-task.js';
 import { ExecutorApiError, type ExecutorTransport, type ExecutorEnvironment } from './executor-client.js';
@@ -79,6 +88,11 @@ export class CommandExecutor {
   #pendingKill: KillPolicy | undefined | null = null;
   #maxCompletionTimer: NodeJS.Timeout | undefined;
   #maxCompletionReached = false;
+  #checks: TaskChecks | undefined;
+  /** Why failed health checks got the task killed; set once that kill starts. */
+  #unhealthyKill: string | undefined;
+  /** The task's latest status: health and check updates are copies of it. */
+  #lastStatus: TaskStatus | undefined;
   /** Some update of the task was acknowledged, so the agent knows it. */
   #taskAcknowledged = false;
   readonly #unacknowledged = new Map<string, Call_Update>();
@@ -210,6 +224,7 @@ export class CommandExecutor {
     this.#log(`Forked command at ${this.#task.pid}`);
     this.#update(task, TaskState.TASK_RUNNING);
     if (this.#pendingKill !== null) this.#kill(this.#graceFor(this.#pendingKill));
+    else this.#startChecks(task, commandEnvironment(this.#taskEnv, command));
     const ns = task.maxCompletionTime?.nanoseconds;
     if (ns !== undefined) {
       this.#maxCompletionTimer = setTimeout(() => {
@@ -219,10 +234,14 @@ export class CommandExecutor {
       }, Number(ns / 1_000_000n));
     }
     const exit = await this.#task.exited;
+    this.#checks?.stop();
     clearTimeout(this.#maxCompletionTimer);
     this.#log(`${exit.message} (pid: ${this.#task.pid})`);
     if (this.#maxCompletionReached) {
       this.#update(task, TaskState.TASK_FAILED, { message: 'Max completion time reached', reason: TaskStatus_Reason.MAX_COMPLETION_TIME_REACHED });
+    } else if (exit.killed && this.#unhealthyKill !== undefined) {
+      // Mesos sets healthy=false on the terminal update of a task killed for its health.
+      this.#update(task, TaskState.TASK_KILLED, { message: `${exit.message}: ${this.#unhealthyKill}`, healthy: false });
     } else if (exit.killed) {
       this.#update(task, TaskState.TASK_KILLED, { message: exit.message });
     } else {
@@ -251,6 +270,8 @@ export class CommandExecutor {
   #kill(graceMs: number): void {
     const task = this.#task;
     if (task === undefined || this.#terminalSent) return;
+    // A task being killed is not probed any more (Mesos pauses its checkers).
+    this.#checks?.stop();
     if (!task.killing) {
       const killingState = this.#framework?.capabilities.some((c) => c.type === FrameworkInfo_Capability_Type.TASK_KILLING_STATE);
       if (killingState === true) this.#update(this.#taskInfo!, TaskState.TASK_KILLING);
@@ -259,7 +280,31 @@ export class CommandExecutor {
     task.kill(graceMs);
   }
 
-  #update(task: TaskInfo, state: TaskState, extra: { message?: string; reason?: TaskStatus_Reason } = {}): void {
+  /** From TASK_RUNNING until the task is being killed or has exited (the sink checks, as a probe may finish in between). */
+  #startChecks(task: TaskInfo, taskEnv: Record<string, string>): void {
+    if (task.healthCheck === undefined && task.check === undefined) return;
+    const stillRunning = (): boolean => !this.#terminalSent && this.#task?.killing === false && this.#lastStatus !== undefined;
+    const fresh = () => ({ uuid: randomUuidBytes(), timestamp: Date.now() / 1000 });
+    this.#checks = startTaskChecks(task, { cwd: this.#env.directory, env: taskEnv, ...(this.#taskStdio ? { stdio: this.#taskStdio } : {}) }, {
+      healthChanged: (healthy) => {
+        if (stillRunning()) this.#send(task, healthStatusUpdate(this.#lastStatus!, healthy, fresh()));
+      },
+      checkChanged: (checkStatus) => {
+        if (stillRunning()) this.#send(task, checkStatusUpdate(this.#lastStatus!, checkStatus, fresh()));
+      },
+      killUnhealthy: (message) => {
+        if (!stillRunning()) return;
+        this.#log(`${message}; killing the task`);
+        this.#unhealthyKill = message;
+        this.#kill(this.#graceFor(undefined));
+      },
+      log: this.#log,
+    });
+  }
+
+  /** A status built from scratch; a task with a check always carries a (maybe empty) check_status. */
+  #update(task: TaskInfo, state: TaskState, extra: { message?: string; reason?: TaskStatus_Reason; healthy?: boolean } = {}): void {
+    const checkStatus = task.check !== undefined ? emptyCheckStatus(task.check) : undefined;
     const status = create(TaskStatusSchema, {
       taskId: task.taskId,
       state,
@@ -267,11 +312,20 @@ export class CommandExecutor {
       uuid: randomUuidBytes(),
       timestamp: Date.now() / 1000,
       executorId: { value: this.#env.executorId },
+      ...(checkStatus !== undefined ? { checkStatus } : {}),
       ...extra,
     });
+    this.#send(task, status);
+  }
+
+  #send(task: TaskInfo, status: TaskStatus): void {
+    const state = status.state;
     const update = create(Call_UpdateSchema, { status });
     const isOwnTask = task.taskId?.value === this.#taskInfo?.taskId?.value;
-    if (isOwnTask) this.#unacknowledged.set(Buffer.from(status.uuid).toString('hex'), update);
+    if (isOwnTask) {
+      this.#unacknowledged.set(Buffer.from(status.uuid).toString('hex'), update);
+      this.#lastStatus = status;
+    }
     if (isOwnTask && isTerminalState(state)) {
       this.#terminalSent = true;
       setTimeout(() => this.#finish(), this.#ackTimeoutMs).unref();
