@@ -7,6 +7,7 @@ import { rangePairs, ResourceType, type Resources } from '../resources/index.js'
 import type { Task as TaskProto, TaskStatus } from './gen/mesos/v1/mesos_pb.js';
 import { TaskState, TaskStatusSchema } from './gen/mesos/v1/mesos_pb.js';
 import { toMesosJson } from './codec/json.js';
+import { isFieldSet } from '@bufbuild/protobuf';
 
 export type LegacyResources = Record<string, number | string>;
 
@@ -32,7 +33,8 @@ export function legacyStatus(status: TaskStatus): Record<string, unknown> {
   const out: Record<string, unknown> = { state: TaskState[status.state], timestamp: status.timestamp };
   if (status.labels !== undefined) out.labels = status.labels.labels.map((l) => ({ key: l.key, value: l.value }));
   if (status.containerStatus !== undefined) out.container_status = toMesosJson(TaskStatusSchema, status).container_status;
-  if (status.healthy !== undefined && status.healthy !== false) out.healthy = status.healthy;
+  // Written whenever set (presence), so healthy=false is visible too.
+  if (isFieldSet(status, TaskStatusSchema.field.healthy)) out.healthy = status.healthy;
   return out;
 }
 

@@ -6,7 +6,7 @@ import { MesoscaleError } from '../../lib/errors.js';
 
 /**
  * A HealthCheck or CheckInfo the master should have refused (see
- * validation.ts) reached an executor. Permanent: the task runs unchecked.
+ * src/protocol/check-validation.ts) reached an executor. Permanent: the task runs unchecked.
  */
 export class InvalidCheckError extends MesoscaleError {
   constructor(what: 'health check' | 'check', problem: string) {

@@ -78,7 +78,7 @@ export function hostInUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The probe of a HealthCheck; throws InvalidCheckError for what the master should have refused (validation.ts). */
+/** The probe of a HealthCheck; throws InvalidCheckError for what the master should have refused (src/protocol/check-validation.ts). */
 export function probeSpecOfHealthCheck(check: HealthCheck): ProbeSpec {
   switch (check.type) {
     case HealthCheck_Type.COMMAND:

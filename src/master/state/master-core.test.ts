@@ -207,3 +207,38 @@ test('a disconnected framework is removed after its failover timeout', () => {
   assert.ok(!h.core.frameworks.has(frameworkId));
   assert.equal(h.core.completedFrameworks.length, 1);
 });
+
+test('a task with an invalid health check is TASK_ERROR with the health check problem', () => {
+  const h = new MasterHarness();
+  const agentId = h.addAgent();
+  const { frameworkId } = h.subscribe();
+  h.allocate();
+  const offer = h.offers(frameworkId)[0]!;
+  h.core.accept(
+    frameworkId,
+    create(Call_AcceptSchema, {
+      offerIds: [offer.id!],
+      operations: [
+        {
+          type: Offer_Operation_Type.LAUNCH,
+          launch: {
+            taskInfos: [
+              {
+                name: 'hc',
+                taskId: { value: 'hc' },
+                agentId: { value: agentId },
+                resources: [{ name: 'cpus', type: 0, scalar: { value: 0.1 } }],
+                command: { value: 'true' },
+                healthCheck: { type: 2 /* HTTP */ },
+              },
+            ],
+          },
+        },
+      ],
+    } as never),
+  );
+  h.flush();
+  const [err] = h.updates(frameworkId);
+  assert.equal(err!.state, TaskState.TASK_ERROR);
+  assert.match(err!.message, /invalid health check/);
+});

@@ -8,6 +8,7 @@ import { ExecutorInfo_Type, type ExecutorInfo, type TaskInfo } from '../../proto
 import { equals } from '@bufbuild/protobuf';
 import { ExecutorInfoSchema, TaskInfoSchema } from '../../protocol/gen/mesos/v1/mesos_pb.js';
 import { patch } from '../../protocol/patch.js';
+import { validateTaskChecks } from '../../protocol/check-validation.js';
 import { resourcesFromProto } from '../../protocol/resources.js';
 import { Resources } from '../../resources/index.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -47,6 +48,8 @@ export function checkLaunchTask(task: TaskInfo, available: Resources, ctx: TaskC
   const hasExecutor = task.executor !== undefined;
   const hasCommand = task.command !== undefined;
   if (hasExecutor === hasCommand) return fail('Task should have at least one (but not both) of CommandInfo or ExecutorInfo present');
+  const checkProblem = validateTaskChecks(task);
+  if (checkProblem !== undefined) return fail(checkProblem);
   if (task.killPolicy?.gracePeriod !== undefined && task.killPolicy.gracePeriod.nanoseconds < 0n) {
     return fail('Task\'s kill policy must have a non-negative grace period');
   }

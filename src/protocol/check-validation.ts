@@ -26,7 +26,7 @@ import {
   HealthCheck_HTTPCheckInfoSchema,
   HealthCheck_Type,
   type TaskInfo,
-} from '../../protocol/gen/mesos/v1/mesos_pb.js';
+} from './gen/mesos/v1/mesos_pb.js';
 
 /** The master's per-task check: `Task uses invalid health check: ...` / `Task uses invalid check: ...`. */
 export function validateTaskChecks(task: TaskInfo): string | undefined {

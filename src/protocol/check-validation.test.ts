@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { fromMesosJson } from '../../protocol/codec/json.js';
-import { CheckInfoSchema, CheckStatusInfoSchema, HealthCheckSchema, TaskInfoSchema } from '../../protocol/gen/mesos/v1/mesos_pb.js';
-import { validateCheckInfo, validateCheckStatusInfo, validateHealthCheck, validateTaskChecks } from './validation.js';
+import { fromMesosJson } from './codec/json.js';
+import { CheckInfoSchema, CheckStatusInfoSchema, HealthCheckSchema, TaskInfoSchema } from './gen/mesos/v1/mesos_pb.js';
+import { validateCheckInfo, validateCheckStatusInfo, validateHealthCheck, validateTaskChecks } from './check-validation.js';
 
 // Inputs as a scheduler sends them (Mesos JSON), so field presence is what the master sees.
 const health = (json: object) => validateHealthCheck(fromMesosJson(HealthCheckSchema, json));
