@@ -23,6 +23,7 @@
  */
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { writeSection } from '../report.js';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -224,6 +225,14 @@ function main(): void {
     writeFileSync(out, renderDoc(md, totalS, `${loadBefore} before, ${loadAfter} after`, process.argv.slice(2)));
     process.stderr.write(`wrote ${out}\n`);
   }
+  writeSection(
+    'allocator-decline-offers',
+    'Allocator: DeclineOffers shape (ms per allocation round)',
+    ['npm run build && node dist/bench/allocator/decline-offers.js', ...process.argv.slice(2)].join(' '),
+    `${md}\n\nFloors on 2 cores: 100 ms at 10k×1k and 400 ms at 20k×2k (Mesos 1.8 published about 1.1 s and 3.8 s). ` +
+      `Load average ${loadBefore} before, ${loadAfter} after; medians move by about ±30% between runs on this shared VM. ` +
+      `Method and columns: [benchmarks-allocator.md](benchmarks-allocator.md).`,
+  );
 }
 
 function renderDoc(md: string, totalS: string, loadAverage: string, args: string[]): string {
