@@ -10,8 +10,11 @@
  * Start-up steps of createAgent():
  *   1. total resources (--resources + detection) and attributes;
  *   2. the agent id of a previous run (meta/slaves/latest), unless --recover=cleanup;
- *   3. parts: status updates, containerizer, executor manager, master link;
- *   4. HTTP server (executor API, /state, /files ...), then registration.
+ *   3. the container runtime (--isolation beyond posix/*) and the provisioner
+ *      (--image_providers), each recover()ed before any launch: executors are
+ *      not recovered yet, so every container of a previous run is an orphan;
+ *   4. parts: status updates, containerizer, executor manager, master link;
+ *   5. HTTP server (executor API, /state, /files, /monitor ...), then registration.
  */
 import { hostname as osHostname } from 'node:os';
 import { mkdir, readlink, unlink } from 'node:fs/promises';
@@ -36,12 +39,14 @@ import {
   type AgentEvent_Registered,
 } from '../protocol/gen/mesoscale/internal/agent_link_pb.js';
 import { Containerizer, replaceSymlink } from './containerizer/containerizer.js';
+import { type ContainerParts, createContainerParts } from './containerizer/create.js';
 import { customExecutorArgv, executorEnvironment } from './containerizer/executor-env.js';
 import { ExecutorManager } from './executor-manager.js';
 import { agentFlagDefs, type AgentFlags } from './flags.js';
 import { registerAgentEndpoints, type AgentSnapshot } from './http/endpoints.js';
 import { registerExecutorApi } from './http/executor-api.js';
 import { registerFilesRoutes } from './http/files.js';
+import { registerMonitorEndpoints, runningContainers } from './http/monitor.js';
 import { PosixLauncher } from './launcher/posix.js';
 import { MasterLink, type MasterLinkHandler } from './master-link.js';
 import { agentInfoPath, executorRunsDir, latestAgentLink, virtualSandboxPath } from './paths.js';
@@ -77,7 +82,7 @@ export class Agent implements MasterLinkHandler {
   #endpoint = '';
   #masterInfo: MasterInfo | undefined;
 
-  private constructor(options: AgentOptions, resources: Resources, agentId: string | undefined) {
+  private constructor(options: AgentOptions, resources: Resources, agentId: string | undefined, parts: ContainerParts) {
     const flags = options.flags;
     this.#flags = flags;
     this.#log = options.logger;
@@ -96,6 +101,7 @@ export class Agent implements MasterLinkHandler {
       launcher: new PosixLauncher(),
       fetcher: { frameworksHome: flags.frameworks_home, stallTimeoutMs: flags.fetcher_stall_timeout },
       logger: this.#log.child({ component: 'containerizer' }),
+      ...parts,
     });
     this.#executors = new ExecutorManager({
       workDir: flags.work_dir,
@@ -110,7 +116,7 @@ export class Agent implements MasterLinkHandler {
       httpCommandExecutor: flags.http_command_executor,
       agentId: () => this.#agentId ?? '',
       agentInfo: () => this.#agentInfo(),
-      executorProcess: (executor, framework) => this.#executorProcess(executor, framework),
+      executorProcess: (executor, framework, inImage) => this.#executorProcess(executor, framework, inImage),
       sendToMaster: (call) => this.#link.send(call),
     });
     this.#link = new MasterLink({
@@ -123,9 +129,13 @@ export class Agent implements MasterLinkHandler {
     registerExecutorApi(this.#app, this.#executors);
     registerFilesRoutes(this.#app, () => this.#fileRoots());
     registerAgentEndpoints(this.#app, () => this.snapshot());
+    registerMonitorEndpoints(this.#app, {
+      containers: () => runningContainers(this.#executors.frameworks.values()),
+      usage: (containerId) => containerizer.usage(containerId),
+    });
   }
 
-  /** Steps 1-3 of the start-up (see the file comment). Throws for bad --resources. */
+  /** Steps 1-4 of the start-up (see the file comment). Throws for bad --resources, --isolation or image flags. */
   static async create(options: AgentOptions): Promise<Agent> {
     const { flags } = options;
     await mkdir(flags.work_dir, { recursive: true });
@@ -136,10 +146,11 @@ export class Agent implements MasterLinkHandler {
     } else {
       agentId = await readlink(latestAgentLink(flags.work_dir)).then((target) => basename(target), () => undefined);
     }
-    return new Agent(options, resources, agentId);
+    const parts = await createContainerParts(flags, options.logger.child({ component: 'containerizer' }));
+    return new Agent(options, resources, agentId, parts);
   }
 
-  /** Step 4: listen, then register. Returns the base URL. */
+  /** Step 5: listen, then register. Returns the base URL. */
   async start(): Promise<string> {
     await this.#app.listen({ host: this.#flags.ip, port: this.#flags.port });
     const address = this.#app.server.address();
@@ -290,7 +301,7 @@ export class Agent implements MasterLinkHandler {
     this.#link.send(create(AgentCallSchema, { type: AgentCall_Type.STATUS_UPDATE, statusUpdate: forward.update }));
   }
 
-  #executorProcess(executor: ExecutorRecord, framework: FrameworkRecord): { argv: string[]; env: Record<string, string> } {
+  #executorProcess(executor: ExecutorRecord, framework: FrameworkRecord, inImage: boolean): { argv: string[]; env: Record<string, string> } {
     const flags = this.#flags;
     const argv = executor.isCommandExecutor
       ? [process.execPath, join(flags.launcher_dir, 'command-executor-main.js')]
@@ -300,6 +311,8 @@ export class Agent implements MasterLinkHandler {
       frameworkId: framework.id,
       agentId: this.#agentId ?? '',
       directory: executor.directory,
+      // The built-in command executor runs on the host; only its task sees the container's sandbox path.
+      ...(inImage && !(executor.isCommandExecutor && !flags.http_command_executor) ? { sandboxInContainer: flags.sandbox_directory } : {}),
       agentEndpoint: this.#endpoint,
       checkpoint: framework.checkpoint,
       httpCommandExecutor: flags.http_command_executor,

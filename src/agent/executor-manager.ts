@@ -38,12 +38,14 @@ import {
   TaskStatus_Reason,
 } from '../protocol/gen/mesos/v1/mesos_pb.js';
 import { commandExecutorInfo } from './containerizer/command-executor-info.js';
+import { commandSpec, containerResources } from './containerizer/command-spec.js';
 import type { Containerizer } from './containerizer/containerizer.js';
-import { ExecutorCallError } from './errors.js';
+import type { Termination } from './containerizer/runtime/container-runtime.js';
+import { ExecutorCallError, LaunchError } from './errors.js';
 import type { ExecutorApiBackend } from './http/executor-api.js';
 import type { ExecutorEventSink } from './http/executor-stream.js';
 import { describeExit, type ExitStatus, type LaunchedContainer } from './launcher/launcher.js';
-import { startBuiltinCommandExecutor } from './executors/builtin-command-executor.js';
+import { type BuiltinExecutor, startBuiltinCommandExecutor } from './executors/builtin-command-executor.js';
 import * as msg from './messages.js';
 import { latestSandboxLink, sandboxDir, STDERR, taskUpdatesPath } from './paths.js';
 import type { RunCheckpointer } from './run-checkpointer.js';
@@ -70,8 +72,8 @@ export interface ExecutorManagerDeps {
   readonly httpCommandExecutor: boolean;
   agentId(): string;
   agentInfo(): AgentInfo;
-  /** argv and environment of an executor process. */
-  executorProcess(executor: ExecutorRecord, framework: FrameworkRecord): { argv: string[]; env: Record<string, string> };
+  /** argv and environment of an executor process (`inImage`: it runs in a container with its own rootfs). */
+  executorProcess(executor: ExecutorRecord, framework: FrameworkRecord, inImage: boolean): { argv: string[]; env: Record<string, string> };
   sendToMaster(call: AgentCall): boolean;
 }
 
@@ -257,25 +259,58 @@ export class ExecutorManager implements ExecutorApiBackend {
 
   async #launch(framework: FrameworkRecord, executor: ExecutorRecord): Promise<void> {
     executor.timers.add(setTimeout(() => this.#registrationTimedOut(executor), this.#d.registrationTimeoutMs));
+    const containerizer = this.#d.containerizer;
     try {
       const latest = latestSandboxLink(this.#d.workDir, executor.runIds);
-      await this.#d.containerizer.prepareSandbox(executor.directory, latest);
+      await containerizer.prepareSandbox(executor.directory, latest);
       if (framework.checkpoint) await this.#d.checkpointer.executor(framework.info, executor);
       if (!executor.active) return this.#executorTerminated(executor, undefined);
-      const { argv, env } = this.#d.executorProcess(executor, framework);
+      const builtin = executor.isCommandExecutor && !this.#d.httpCommandExecutor;
+      if (executor.isCommandExecutor && !builtin && executor.info.container?.mesos?.image !== undefined) {
+        throw new LaunchError('--http_command_executor cannot run a task with an image: the command executor process has no place in the image; run the agent without --http_command_executor (the built-in command executor runs it)');
+      }
+      const image = await containerizer.provision(executor.containerId, executor.info.container);
+      if (!executor.active) return this.#executorTerminated(executor, undefined);
+      const { argv, env } = this.#d.executorProcess(executor, framework, image !== undefined);
       const uris = executor.info.command?.uris ?? [];
+      // Mesos sizes a container by the executor's resources plus its tasks'.
+      const resources = containerResources(executor.info.resources, ...[...executor.queuedTasks.values()].map((t) => t.resources));
+      const onLimitation = (termination: Termination): void => {
+        const limitation = termination.limitation!;
+        executor.pendingTermination = { state: TaskState.TASK_FAILED, reason: limitation.reason, message: termination.message };
+        this.#log.warn({ executorId: executor.id, containerId: executor.containerId, reason: limitation.reason }, termination.message);
+      };
       let container: LaunchedContainer;
-      if (executor.isCommandExecutor && !this.#d.httpCommandExecutor) {
-        await this.#d.containerizer.fetch(uris, executor.directory);
-        container = startBuiltinCommandExecutor({ containerId: executor.containerId, directory: executor.directory, env, backend: this });
+      if (builtin) {
+        await containerizer.fetch(uris, executor.directory);
+        let started: BuiltinExecutor | undefined;
+        const startTask = containerizer.taskStarter({
+          containerId: executor.containerId,
+          directory: executor.directory,
+          env,
+          ...(image !== undefined ? { image } : {}),
+          resources,
+          // As Mesos: the agent reports the task (SOURCE_AGENT), the executor says nothing more.
+          onLimitation: (termination) => {
+            onLimitation(termination);
+            started?.abort();
+          },
+        });
+        started = startBuiltinCommandExecutor({ containerId: executor.containerId, directory: executor.directory, env, backend: this, startTask });
+        container = started;
       } else {
-        container = await this.#d.containerizer.launch({ containerId: executor.containerId, directory: executor.directory, latestLink: latest, argv, env, uris });
+        const command = executor.isCommandExecutor || executor.info.command === undefined ? undefined : commandSpec(executor.info.command);
+        container = await containerizer.launch({
+          containerId: executor.containerId, directory: executor.directory, argv, env, uris, resources, onLimitation,
+          ...(command !== undefined ? { command } : {}),
+          ...(image !== undefined ? { image } : {}),
+        });
       }
       executor.container = container;
       if (executor.phase === 'launching') executor.phase = 'registering';
       if (framework.checkpoint) await this.#d.checkpointer.pid(executor.runIds, container.pid);
       void container.exited.then((status) => this.#executorTerminated(executor, status));
-      if (!executor.active) void this.#d.containerizer.destroy(executor.containerId);
+      if (!executor.active) void containerizer.destroy(executor.containerId);
     } catch (err) {
       const message = (err as Error).message;
       this.#log.error({ executorId: executor.id, err: message }, 'failed to launch executor');
@@ -317,6 +352,8 @@ export class ExecutorManager implements ExecutorApiBackend {
     if (executor.phase === 'terminated') return;
     executor.phase = 'terminated';
     executor.clearTimers();
+    // What the container leaves behind: runtime state, its root filesystem.
+    void this.#d.containerizer.release(executor.containerId);
     executor.stream?.close();
     executor.stream = undefined;
     const framework = this.frameworks.get(executor.frameworkId)!;

@@ -24,7 +24,11 @@ describe('agent flags', () => {
       [base, { MESOS_RESOURCES: 'cpus:[1-2' }, /flag 'resources' from environment variable MESOS_RESOURCES/],
       [[...base, '--attributes=rack'], {}, /flag 'attributes'/],
       [[...base, '--executor_environment_variables=[1]'], {}, /flag 'executor_environment_variables'/],
-      [[...base, '--isolation=cgroups/cpux'], {}, /unknown isolator 'cgroups\/cpux'/],
+      [[...base, '--isolation=cgroups/cpux'], {}, /Unknown isolator 'cgroups\/cpux'/],
+      [[...base, '--isolation=posix/rlimits'], {}, /Unknown isolator 'posix\/rlimits'/],
+      [[...base, '--image_providers=docker'], {}, /--image_providers=docker needs 'docker\/runtime' and 'filesystem\/linux' in --isolation/],
+      [[...base, '--image_providers=appc', '--isolation=filesystem/linux,docker/runtime'], {}, /'appc' image provider is not supported/],
+      [[...base, '--launcher=posix', '--isolation=filesystem/linux,namespaces/pid'], {}, /--launcher=posix cannot apply filesystem\/linux, namespaces\/pid/],
       [[...base, '--recover=maybe'], {}, /flag 'recover'/],
       [[...base, '--executor_registration_timeout=1min'], {}, /flag 'executor_registration_timeout'/],
       [['--work_dir=/tmp/w'], {}, /'master' is required/],
@@ -44,6 +48,12 @@ describe('agent flags', () => {
 
   it('expands isolator aliases', () => {
     assert.deepEqual(parseIsolation('process'), ['posix/cpu', 'posix/mem']);
+    assert.deepEqual(parseIsolation('filesystem/posix,cgroups'), ['cgroups/cpu', 'cgroups/mem']);
+    const { flags } = loadAgentFlags([...base, '--isolation=filesystem/linux,docker/runtime,cgroups/cpu,cgroups/mem,namespaces/pid', '--image_providers=DOCKER', '--docker_registry=http://127.0.0.1:5000', '--cgroups_enable_cfs'], {});
+    assert.deepEqual(flags.image_providers, ['docker']);
+    assert.equal(flags.cgroups_enable_cfs, true);
+    assert.equal(flags.docker_store_dir, '/tmp/mesos/store/docker');
+    assert.equal(flags.sandbox_directory, '/mnt/mesos/sandbox');
   });
 });
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { defineFlags, FlagError, FlagErrorCode, loadFlags, type FlagValues, type LoadedFlags } from '../lib/flags/index.js';
 import { type Attribute, formatAttributes, parseAttributes, parseResources, roleError } from '../resources/index.js';
+import { parseIsolation as parseIsolatorNames } from './containerizer/isolators/registry.js';
 
 /** Where the compiled executors live: `<dist>/src/agent/executors`. */
 export const BUILTIN_LAUNCHER_DIR = fileURLToPath(new URL('./executors/', import.meta.url)).replace(/\/$/, '');
@@ -65,38 +66,41 @@ export function parseEnvironmentObject(text: string): Record<string, string> {
   return out;
 }
 
-/** Isolators this agent implements (as plain processes; accounting only). */
-export const SUPPORTED_ISOLATORS = ['posix/cpu', 'posix/mem', 'filesystem/posix'] as const;
-
-/** Every isolator name Mesos accepts (reference 4.4); the rest are typos. */
-const KNOWN_ISOLATORS = new Set([
-  ...SUPPORTED_ISOLATORS,
-  'posix/rlimits', 'filesystem/linux', 'filesystem/shared', 'cgroups/all', 'cgroups/blkio', 'cgroups/cpu',
-  'cgroups/cpuset', 'cgroups/devices', 'cgroups/hugetlb', 'cgroups/mem', 'cgroups/net_cls', 'cgroups/net_prio',
-  'cgroups/perf_event', 'cgroups/pids', 'appc/runtime', 'docker/runtime', 'docker/volume', 'linux/devices',
-  'linux/capabilities', 'linux/nnp', 'linux/seccomp', 'namespaces/ipc', 'namespaces/pid', 'volume/sandbox_path',
-  'volume/host_path', 'volume/image', 'volume/secret', 'volume/csi', 'disk/du', 'disk/xfs', 'gpu/nvidia',
-  'network/cni', 'network/port_mapping', 'network/ports', 'environment_secret',
-]);
-const ISOLATOR_ALIASES: Record<string, string[]> = {
-  process: ['posix/cpu', 'posix/mem'],
-  cgroups: ['cgroups/cpu', 'cgroups/mem'],
-  'posix/disk': ['disk/du'],
-};
-
-/** Expands aliases; throws on names Mesos does not know either. */
+/**
+ * `--isolation`: the names the isolator registry knows (aliases expanded,
+ * combinations checked there). `filesystem/posix`, which Mesos adds when no
+ * filesystem isolator is given, is accepted and dropped: containers without
+ * an image share the host filesystem anyway.
+ */
 export function parseIsolation(text: string): string[] {
-  const names: string[] = [];
-  for (const raw of text.split(',')) {
-    const name = raw.trim();
-    if (name === '') continue;
-    const expanded = ISOLATOR_ALIASES[name] ?? [name];
-    for (const n of expanded) {
-      if (!KNOWN_ISOLATORS.has(n)) throw new Error(`unknown isolator '${n}'`);
-      if (!names.includes(n)) names.push(n);
+  const names = text.split(',').map((n) => n.trim()).filter((n) => n !== '' && n !== 'filesystem/posix');
+  return parseIsolatorNames(names.join(','));
+}
+
+/** `--image_providers`: comma list, case-insensitive, as Mesos reads it; only docker is implemented. */
+export function parseImageProviders(text: string): string[] {
+  const providers = [...new Set(text.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== ''))];
+  for (const provider of providers) {
+    if (provider === 'appc') throw new Error("the 'appc' image provider is not supported by mesoscale; use 'docker'");
+    if (provider !== 'docker') throw new Error(`unknown image provider '${provider}'; the supported one is 'docker'`);
+  }
+  return providers;
+}
+
+/** What the agent's containerizer is built from, checked as Mesos checks it at start. */
+export function checkContainerizerFlags(flags: AgentFlags): string | undefined {
+  const isolation = flags.isolation;
+  if ((flags.image_providers ?? []).includes('docker')) {
+    const missing = ['docker/runtime', 'filesystem/linux'].filter((n) => !isolation.includes(n));
+    if (missing.length > 0) {
+      return `--image_providers=docker needs ${missing.map((m) => `'${m}'`).join(' and ')} in --isolation (got '${isolation.join(',')}')`;
     }
   }
-  return names;
+  const linuxOnly = isolation.filter((n) => n === 'filesystem/linux' || n.startsWith('namespaces/'));
+  if (flags.launcher === 'posix' && linuxOnly.length > 0) {
+    return `--launcher=posix cannot apply ${linuxOnly.join(', ')} (they need --launcher=linux)`;
+  }
+  return undefined;
 }
 
 function oneOf(allowed: readonly string[]) {
@@ -126,9 +130,18 @@ export const agentFlagDefs = defineFlags({
   registration_backoff_factor: { type: 'duration', default: 1_000, help: 'Re-registration backoff: random initial delay in [0, factor], doubling, capped at 1mins' },
   http_command_executor: { type: 'bool', default: false, help: 'Run command executors as separate processes speaking the v1 executor HTTP API; by default they run inside the agent (exported to executors as MESOS_HTTP_COMMAND_EXECUTOR)' },
   containerizers: { type: 'string', default: 'mesos', validate: (v) => v.split(',').map((c) => c.trim()).find((c) => c !== 'mesos' && c !== 'docker') === undefined ? undefined : `containerizers are 'mesos' and 'docker', not '${v}'`, help: 'Containerizers in order of preference (only mesos is implemented)' },
-  isolation: { type: parseIsolation, default: ['posix/cpu', 'posix/mem'], format: (i: string[]) => i.join(','), help: 'Isolators (posix/cpu,posix/mem now; cgroups, namespaces and images come with the containerizer issue)' },
-  launcher: { type: 'string', default: 'posix', validate: oneOf(['posix', 'linux']), help: 'Process launcher (posix; linux is accepted and treated as posix for now)' },
-  sandbox_directory: { type: 'path', default: '/mnt/mesos/sandbox', help: 'Sandbox path inside containers with their own root filesystem' },
+  isolation: { type: parseIsolation, default: ['posix/cpu', 'posix/mem'], format: (i: string[]) => i.join(','), help: 'Isolators: posix/cpu, posix/mem (no root needed), cgroups/cpu, cgroups/mem, namespaces/pid, filesystem/linux, docker/runtime (aliases: process, cgroups)' },
+  launcher: { type: 'string', validate: oneOf(['posix', 'linux']), help: 'Process launcher: linux (namespaces, cgroups; the default as root) or posix (plain processes)' },
+  image_providers: { type: parseImageProviders, format: (p: string[]) => p.join(','), help: 'Image providers for ContainerInfo.mesos.image: docker (needs docker/runtime and filesystem/linux in --isolation)' },
+  image_provisioner_backend: { type: 'string', validate: oneOf(['copy', 'overlay']), help: 'How root filesystems are built from image layers: overlay (default when the kernel has it) or copy' },
+  docker_registry: { type: 'string', default: 'https://registry-1.docker.io', help: 'Default registry for images without one: an http(s) URL, or a local directory of image archives (<repo>:<tag>.tar)' },
+  docker_store_dir: { type: 'path', default: '/tmp/mesos/store/docker', help: 'Image layer store (one agent per store: there is no cross-process lock)' },
+  docker_config: { type: 'string', help: 'Docker config.json (a path, or the JSON itself) with registry credentials for pulls' },
+  docker_ignore_runtime: { type: 'bool', default: false, help: "Ignore the image's Entrypoint, Cmd, Env and WorkingDir" },
+  cgroups_hierarchy: { type: 'path', default: '/sys/fs/cgroup', help: 'Where the cgroup hierarchies are mounted' },
+  cgroups_root: { type: 'string', default: 'mesos', help: 'Container cgroups are <hierarchy>/<controller>/<cgroups_root>/<container id>' },
+  cgroups_enable_cfs: { type: 'bool', default: false, help: 'Hard CPU limits through the CFS quota (cgroups/cpu)' },
+  sandbox_directory: { type: 'path', default: '/mnt/mesos/sandbox', help: 'Sandbox path inside containers with their own root filesystem (MESOS_SANDBOX)' },
   runtime_dir: { type: 'path', help: 'State that survives agent crashes but not reboots (default /var/run/mesos if writable, else <tmp>/mesos/runtime)' },
   launcher_dir: { type: 'path', default: BUILTIN_LAUNCHER_DIR, help: 'Directory holding command-executor-main.js (the built-in command executor)' },
   frameworks_home: { type: 'path', default: '', help: 'Prefix for relative executor URIs and commands' },
@@ -162,15 +175,14 @@ export function loadAgentFlags(argv: readonly string[], env: Readonly<Record<str
       throw new FlagError(FlagErrorCode.invalid, 'resources', `Failed to load flag 'resources' with --default_role=${defaultRole}: ${(err as Error).message}`, { cause: err });
     }
   }
+  const problem = checkContainerizerFlags(loaded.flags);
+  if (problem !== undefined) throw new FlagError(FlagErrorCode.invalid, 'isolation', problem);
   return loaded;
 }
 
 /** One line per accepted flag value that mesoscale does not act on yet. */
 export function unsupportedFlagWarnings(flags: AgentFlags): string[] {
   const out: string[] = [];
-  const notYet = flags.isolation.filter((i) => !(SUPPORTED_ISOLATORS as readonly string[]).includes(i));
-  if (notYet.length > 0) out.push(`isolators ${notYet.join(', ')} are not implemented yet (containerizer issue); tasks run as plain processes`);
   if (flags.containerizers.split(',').some((c) => c.trim() === 'docker')) out.push(`the docker containerizer is not implemented yet; only 'mesos' is used`);
-  if (flags.launcher === 'linux') out.push(`--launcher=linux is not implemented yet; using posix`);
   return out;
 }

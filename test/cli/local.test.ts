@@ -28,6 +28,10 @@ it('mesoscale local --sample_task runs the sample task to TASK_FINISHED and stop
     assert.match(result.stdout, /Received status update TASK_FINISHED for task 'sample-task'/);
     assert.match(result.stdout, /Hello from a mesoscale task/);
     assert.match(result.stdout, /The sample task finished/);
+    // As root with cgroups and crun/runc the sample runs in the project's busybox image (offline); else on the host, saying why.
+    const inContainers = /tasks {4}run in containers .* image 'mesoscale\/busybox'/.test(result.stdout);
+    assert.ok(inContainers || /tasks {4}run as plain host processes: ./.test(result.stdout), result.stdout);
+    if (inContainers) assert.match(result.stdout, /--docker_image=mesoscale\/busybox/);
     // The cluster was stopped: nothing answers on the master's port any more.
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
   } finally {

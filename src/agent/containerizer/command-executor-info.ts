@@ -4,7 +4,8 @@
  * `Command Executor (Task: <id>) (Command: sh -c '<first 12 chars>...')`,
  * and 0.1 cpus + 32 MB of executor overhead not charged to the offer. The
  * task's URIs and environment go to the executor's command, so the fetcher
- * puts the URIs into the sandbox and the task sees the environment.
+ * puts the URIs into the sandbox and the task sees the environment. The
+ * task's ContainerInfo becomes the executor's, as in Mesos.
  */
 import { create } from '@bufbuild/protobuf';
 
@@ -40,5 +41,7 @@ export function commandExecutorInfo(task: TaskInfo, frameworkId: string): Execut
     },
     resources: [scalarProto('cpus', COMMAND_EXECUTOR_CPUS), scalarProto('mem', COMMAND_EXECUTOR_MEM_MB)],
     labels: task.labels,
+    // As Mesos: the task's ContainerInfo (its image) is the executor's container.
+    ...(task.container !== undefined ? { container: task.container } : {}),
   });
 }

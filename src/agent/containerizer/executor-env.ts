@@ -17,6 +17,8 @@ export interface ExecutorEnvInput {
   readonly agentId: string;
   /** Host path of the sandbox. */
   readonly directory: string;
+  /** The sandbox as the executor sees it in a container with its own rootfs (--sandbox_directory); undefined = the host path. */
+  readonly sandboxInContainer?: string;
   /** `ip:port` executors connect to. */
   readonly agentEndpoint: string;
   readonly checkpoint: boolean;
@@ -35,8 +37,8 @@ export function executorEnvironment(input: ExecutorEnvInput): Record<string, str
   env.MESOS_FRAMEWORK_ID = input.frameworkId;
   env.MESOS_EXECUTOR_ID = input.info.executorId!.value;
   env.MESOS_DIRECTORY = input.directory;
-  // No container root filesystems yet, so the sandbox is seen at its host path.
-  env.MESOS_SANDBOX = input.directory;
+  // Reference 4.4: the sandbox as seen inside the container (its own rootfs), else the host path.
+  env.MESOS_SANDBOX = input.sandboxInContainer ?? input.directory;
   env.MESOS_AGENT_ENDPOINT = input.agentEndpoint;
   env.MESOS_SLAVE_ID = input.agentId;
   env.MESOS_SLAVE_PID = `slave(1)@${input.agentEndpoint}`;

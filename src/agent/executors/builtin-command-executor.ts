@@ -13,6 +13,7 @@ import { CONTAINER_MARKER_ENV } from '../launcher/posix.js';
 import type { ExecutorApiBackend } from '../http/executor-api.js';
 import { STDERR, STDOUT } from '../paths.js';
 import { CommandExecutor } from './command-executor.js';
+import type { TaskStarter } from './command-task.js';
 import { readExecutorEnvironment } from './executor-client.js';
 import { InProcessExecutorTransport } from './in-process-transport.js';
 
@@ -22,11 +23,19 @@ export interface BuiltinExecutorLaunch {
   /** The executor environment (reference 4.4); the task inherits it. */
   readonly env: Readonly<Record<string, string>>;
   readonly backend: ExecutorApiBackend;
+  /** Runs the task in a container of the agent's runtime (container-task.ts); default: a host process. */
+  readonly startTask?: TaskStarter;
 }
 
 export interface BuiltinExecutor extends LaunchedContainer {
   /** Asks the executor to end its task, as a SHUTDOWN event would. */
   shutdown(): void;
+  /**
+   * Ends the executor at once without any further update from it: the agent
+   * reports its task (a container limitation). Its connection is closed and
+   * every later call refused, so it exits as an executor whose agent is gone.
+   */
+  abort(): void;
 }
 
 export function startBuiltinCommandExecutor(launch: BuiltinExecutorLaunch): BuiltinExecutor {
@@ -34,9 +43,11 @@ export function startBuiltinCommandExecutor(launch: BuiltinExecutorLaunch): Buil
   const stdout = openSync(join(launch.directory, STDOUT), 'a');
   const stderr = openSync(join(launch.directory, STDERR), 'a');
   let closed = false;
+  const transport = new InProcessExecutorTransport(env, launch.backend);
   const executor = new CommandExecutor({
     env,
-    client: new InProcessExecutorTransport(env, launch.backend),
+    client: transport,
+    ...(launch.startTask !== undefined ? { startTask: launch.startTask } : {}),
     // The marker lets the launcher find (and kill) the task's processes by container.
     taskEnv: { ...launch.env, [CONTAINER_MARKER_ENV]: launch.containerId },
     taskStdio: { stdout, stderr },
@@ -54,5 +65,5 @@ export function startBuiltinCommandExecutor(launch: BuiltinExecutorLaunch): Buil
     closeSync(stdout);
     closeSync(stderr);
   });
-  return { containerId: launch.containerId, pid: process.pid, exited, shutdown: () => executor.shutdown() };
+  return { containerId: launch.containerId, pid: process.pid, exited, shutdown: () => executor.shutdown(), abort: () => transport.disconnect() };
 }

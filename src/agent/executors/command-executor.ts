@@ -49,7 +49,7 @@ import {
 import { startTaskChecks, type TaskChecks } from '../health/task-checks.js';
 import { checkStatusUpdate, emptyCheckStatus, healthStatusUpdate } from '../health/task-status.js';
 import { isTerminalState, taskStateName } from '../task-states.js';
-import { CommandTask, commandEnvironment, describeCommand } from './command-task.js';
+import { CommandTask, commandEnvironment, describeCommand, type TaskStarter } from './command-task.js';
 import { ExecutorApiError, type ExecutorTransport, type ExecutorEnvironment } from './executor-client.js';
 
 /** Mesos' command executor default when neither the task nor the KILL has a kill policy. */
@@ -63,6 +63,8 @@ export interface CommandExecutorOptions {
   readonly taskEnv?: Readonly<Record<string, string | undefined>>;
   /** Where the task's stdout/stderr go (open fds); default: inherited from this process. */
   readonly taskStdio?: { readonly stdout: number; readonly stderr: number };
+  /** Starts the task's process (a container of the agent's runtime); default: a host process. */
+  readonly startTask?: TaskStarter;
   /** Human-readable progress lines (the sandbox's stderr). */
   readonly log: (line: string) => void;
   /** How long to wait for the agent to acknowledge the terminal update. */
@@ -76,6 +78,7 @@ export class CommandExecutor {
   readonly #client: ExecutorTransport;
   readonly #taskEnv: Readonly<Record<string, string | undefined>>;
   readonly #taskStdio: { readonly stdout: number; readonly stderr: number } | undefined;
+  readonly #startTask: TaskStarter | undefined;
   readonly #log: (line: string) => void;
   readonly #ackTimeoutMs: number;
 
@@ -107,6 +110,7 @@ export class CommandExecutor {
     this.#client = options.client;
     this.#taskEnv = options.taskEnv ?? process.env;
     this.#taskStdio = options.taskStdio;
+    this.#startTask = options.startTask;
     this.#log = options.log;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
   }
@@ -213,7 +217,7 @@ export class CommandExecutor {
     this.#log(`Starting task ${task.taskId?.value}: ${describeCommand(command)}`);
     this.#update(task, TaskState.TASK_STARTING);
     try {
-      this.#task = await CommandTask.start(command, commandEnvironment(this.#taskEnv, command), this.#env.directory, this.#taskStdio);
+      this.#task = await CommandTask.start(command, commandEnvironment(this.#taskEnv, command), this.#env.directory, this.#taskStdio, this.#startTask);
     } catch (err) {
       this.#update(task, TaskState.TASK_FAILED, {
         message: `Failed to launch '${describeCommand(command)}': ${(err as Error).message}`,

@@ -62,6 +62,8 @@ class QueueSink implements ExecutorEventSink {
 export class InProcessExecutorTransport implements ExecutorTransport {
   readonly #env: ExecutorEnvironment;
   readonly #backend: ExecutorApiBackend;
+  #sink: QueueSink | undefined;
+  #disconnected = false;
 
   constructor(env: ExecutorEnvironment, backend: ExecutorApiBackend) {
     this.#env = env;
@@ -73,12 +75,15 @@ export class InProcessExecutorTransport implements ExecutorTransport {
   }
 
   async *subscribe(subscribe: Call_Subscribe, signal: AbortSignal): AsyncGenerator<Event> {
+    if (this.#disconnected) throw new ExecutorApiError(403, 'The agent ended this executor');
     const sink = new QueueSink();
+    this.#sink = sink;
     asApiError(() => this.#backend.subscribeExecutor(this.#executor(), subscribe, sink));
     yield* sink.drain(signal);
   }
 
   async send(call: Call): Promise<void> {
+    if (this.#disconnected) throw new ExecutorApiError(403, 'The agent ended this executor');
     const problem = validateCall(call);
     if (problem !== undefined) throw new ExecutorApiError(400, `Failed to validate executor::Call: ${problem}`);
     const executor = this.#executor();
@@ -87,6 +92,12 @@ export class InProcessExecutorTransport implements ExecutorTransport {
     if (call.type === Call_Type.UPDATE) await this.#backend.executorUpdate(executor, call.update!.status!);
     else if (call.type === Call_Type.MESSAGE) this.#backend.executorMessage(executor, call.message!.data);
     else throw new ExecutorApiError(501, `Unsupported executor call type ${call.type}`);
+  }
+
+  /** Closes the event stream and refuses every later call (the agent took over the executor's tasks). */
+  disconnect(): void {
+    this.#disconnected = true;
+    this.#sink?.close();
   }
 
   #executor() {

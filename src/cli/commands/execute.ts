@@ -4,7 +4,7 @@
  *
  *   1. SUBSCRIBE as a new framework (scheduler client library);
  *   2. wait for an offer holding --resources, launch the command as a task
- *      whose id is --name, decline everything else;
+ *      whose id is --name (in --docker_image if given), decline everything else;
  *   3. print and acknowledge every status update; --kill_after starts
  *      counting at TASK_RUNNING;
  *   4. when the task is terminal, print its stdout and stderr (read from the
@@ -18,7 +18,9 @@ import type { Command } from 'commander';
 import { errorMessage } from '../../lib/errors.js';
 import { defineFlags, loadFlags, usage, type FlagValues } from '../../lib/flags/index.js';
 import {
+  ContainerInfo_Type,
   FrameworkInfo_Capability_Type,
+  Image_Type,
   TaskState,
   TaskStatus_Reason,
   type Offer,
@@ -64,7 +66,8 @@ function parseEnvironment(text: string): Record<string, string> {
 export const executeFlagDefs = defineFlags({
   master: { type: 'string', required: true, help: 'Mesos master: host:port or http://host:port' },
   name: { type: 'string', required: true, help: 'Name of the task (also its id)' },
-  command: { type: 'string', required: true, help: 'Command to run' },
+  command: { type: 'string', help: 'Command to run (required unless --docker_image is given: then the image\'s Entrypoint and Cmd run)' },
+  docker_image: { type: 'string', help: 'Run the task in this Docker image (ContainerInfo MESOS with a DOCKER image; the agent needs --image_providers=docker)' },
   resources: {
     type: parseResources,
     default: parseResources('cpus:0.1;mem:32'),
@@ -93,16 +96,22 @@ export function buildCommandTask(flags: ExecuteFlags, offer: Offer): TaskInfoIni
   const environment = flags.env === undefined ? undefined : { variables: Object.entries(flags.env).map(([name, value]) => ({ name, value })) };
   // Like mesos-execute: without a shell the first word is the executable and
   // `arguments` is the whole argv, argv[0] included.
-  const argv = flags.command.trim().split(/\s+/);
-  const command = flags.shell
-    ? { shell: true, value: flags.command, environment }
-    : { shell: false, value: argv[0], arguments: argv, environment };
+  // Without --command (an image only), shell=false with no value: the image's Entrypoint/Cmd run.
+  const argv = (flags.command ?? '').trim().split(/\s+/);
+  const command = flags.command === undefined
+    ? { shell: false, environment }
+    : flags.shell
+      ? { shell: true, value: flags.command, environment }
+      : { shell: false, value: argv[0], arguments: argv, environment };
   return {
     name: flags.name,
     taskId: { value: flags.name },
     agentId: offer.agentId,
     resources: taskResourcesFor(offer, flags.resources),
     command,
+    ...(flags.docker_image !== undefined
+      ? { container: { type: ContainerInfo_Type.MESOS, mesos: { image: { type: Image_Type.DOCKER, docker: { name: flags.docker_image } } } } }
+      : {}),
   };
 }
 
@@ -255,6 +264,7 @@ export function registerExecuteCommand(program: Command): void {
       let flags: ExecuteFlags;
       try {
         flags = loadFlags(executeFlagDefs, args, process.env).flags;
+        if (flags.command === undefined && flags.docker_image === undefined) throw new Error("Flag 'command' is required (or give --docker_image to run the image's Entrypoint and Cmd)");
       } catch (err) {
         process.stderr.write(`${errorMessage(err)}\n`);
         process.exit(1);
