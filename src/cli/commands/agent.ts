@@ -7,12 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Command } from 'commander';
+import { registerMesosFlagsCommand } from '../mesos-flags-command.js';
 import { pino, type Logger } from 'pino';
 
 import { Agent, AGENT_LOG_FILE } from '../../agent/agent.js';
 import { agentFlagDefs, type AgentFlags, loadAgentFlags, unsupportedFlagWarnings } from '../../agent/flags.js';
 import { errorMessage } from '../../lib/errors.js';
-import { usage } from '../../lib/flags/index.js';
 
 const LEVELS = { INFO: 'info', WARNING: 'warn', ERROR: 'error' } as const;
 
@@ -34,38 +34,27 @@ function fail(message: string): never {
 }
 
 export function registerAgentCommand(program: Command): void {
-  program
-    .command('agent')
-    .description('Run a Mesos-compatible agent (flags: see `mesoscale agent --help`)')
-    .helpOption(false)
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .argument('[flags...]')
-    .action(async (args: string[]) => {
-      if (args.includes('--help') || args.includes('-h')) {
-        process.stdout.write(usage(agentFlagDefs, { programName: 'mesoscale agent' }));
-        return;
-      }
-      let loaded;
-      try {
-        loaded = loadAgentFlags(args, process.env);
-      } catch (err) {
-        fail(errorMessage(err));
-      }
-      const flags = loaded.flags;
-      const log = agentLogger(flags);
-      for (const warning of [...loaded.warnings, ...unsupportedFlagWarnings(flags)]) log.warn(warning);
-      let agent: Agent;
-      try {
-        agent = await Agent.create({ flags, logger: log });
-        await agent.start();
-      } catch (err) {
-        fail(`Failed to start the agent: ${errorMessage(err)}`);
-      }
-      const stop = (): void => {
-        void agent.stop().finally(() => process.exit(0));
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    });
+  registerMesosFlagsCommand(program, 'agent', 'Run a Mesos-compatible agent (flags: see `mesoscale agent --help`)', agentFlagDefs, async (args: string[]) => {
+    let loaded;
+    try {
+      loaded = loadAgentFlags(args, process.env);
+    } catch (err) {
+      fail(errorMessage(err));
+    }
+    const flags = loaded.flags;
+    const log = agentLogger(flags);
+    for (const warning of [...loaded.warnings, ...unsupportedFlagWarnings(flags)]) log.warn(warning);
+    let agent: Agent;
+    try {
+      agent = await Agent.create({ flags, logger: log });
+      await agent.start();
+    } catch (err) {
+      fail(`Failed to start the agent: ${errorMessage(err)}`);
+    }
+    const stop = (): void => {
+      void agent.stop().finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
 }

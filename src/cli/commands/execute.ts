@@ -14,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { Command } from 'commander';
+import { registerMesosFlagsCommand } from '../mesos-flags-command.js';
 
 import { errorMessage } from '../../lib/errors.js';
-import { defineFlags, loadFlags, usage, type FlagValues } from '../../lib/flags/index.js';
+import { defineFlags, loadFlags, type FlagValues } from '../../lib/flags/index.js';
 import {
   ContainerInfo_Type,
   FrameworkInfo_Capability_Type,
@@ -249,35 +250,24 @@ async function printTaskOutput(frameworkId: string, taskId: string, offer: Offer
 }
 
 export function registerExecuteCommand(program: Command): void {
-  program
-    .command('execute')
-    .description('Run one command task on the cluster and print its state changes and output (like mesos-execute)')
-    .helpOption(false)
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .argument('[flags...]')
-    .action(async (args: string[]) => {
-      if (args.includes('--help') || args.includes('-h')) {
-        process.stdout.write(usage(executeFlagDefs, { programName: 'mesoscale execute' }));
-        return;
-      }
-      let flags: ExecuteFlags;
-      try {
-        flags = loadFlags(executeFlagDefs, args, process.env).flags;
-        if (flags.command === undefined && flags.docker_image === undefined) throw new Error("Flag 'command' is required (or give --docker_image to run the image's Entrypoint and Cmd)");
-      } catch (err) {
-        process.stderr.write(`${errorMessage(err)}\n`);
-        process.exit(1);
-      }
-      const interrupt = new AbortController();
-      process.once('SIGINT', () => interrupt.abort());
-      process.once('SIGTERM', () => interrupt.abort());
-      const code = await runExecute(
-        flags,
-        { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
-        interrupt.signal,
-      );
-      // Exit once everything printed has been flushed to pipes.
-      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-    });
+  registerMesosFlagsCommand(program, 'execute', 'Run one command task on the cluster and print its state changes and output (like mesos-execute)', executeFlagDefs, async (args: string[]) => {
+    let flags: ExecuteFlags;
+    try {
+      flags = loadFlags(executeFlagDefs, args, process.env).flags;
+      if (flags.command === undefined && flags.docker_image === undefined) throw new Error("Flag 'command' is required (or give --docker_image to run the image's Entrypoint and Cmd)");
+    } catch (err) {
+      process.stderr.write(`${errorMessage(err)}\n`);
+      process.exit(1);
+    }
+    const interrupt = new AbortController();
+    process.once('SIGINT', () => interrupt.abort());
+    process.once('SIGTERM', () => interrupt.abort());
+    const code = await runExecute(
+      flags,
+      { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+      interrupt.signal,
+    );
+    // Exit once everything printed has been flushed to pipes.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  });
 }
