@@ -4,7 +4,7 @@
 # drive our master with). npm packages: from package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(golang-go golang-github-mesos-mesos-go-dev curl ca-certificates docker-registry skopeo busybox-static attr runc crun)
+packages=(golang-go golang-github-mesos-mesos-go-dev curl ca-certificates docker-registry skopeo busybox-static attr runc crun containernetworking-plugins iproute2 iptables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
