@@ -303,9 +303,12 @@ export class Agent implements MasterLinkHandler {
 
   #executorProcess(executor: ExecutorRecord, framework: FrameworkRecord, inImage: boolean): { argv: string[]; env: Record<string, string> } {
     const flags = this.#flags;
+    // The default executor runs inside the agent (builtin-default-executor.ts): no command line.
     const argv = executor.isCommandExecutor
       ? [process.execPath, join(flags.launcher_dir, 'command-executor-main.js')]
-      : customExecutorArgv(executor.info);
+      : executor.isDefaultExecutor
+        ? []
+        : customExecutorArgv(executor.info);
     const env = executorEnvironment({
       info: executor.info,
       frameworkId: framework.id,

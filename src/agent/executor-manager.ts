@@ -11,6 +11,11 @@
  *   4. executor UPDATEs → status update manager → ACKNOWLEDGED to the executor;
  *   5. executor exit: unfinished tasks TASK_FAILED (or the pending termination's
  *      state/reason), EXECUTOR_EXITED to the master.
+ *
+ * Running a task group (RUN_TASK_GROUP, ExecutorInfo type DEFAULT): the same,
+ * with the group queued whole and delivered as one LAUNCH_GROUP; the executor
+ * is the default executor run inside the agent (builtin-default-executor.ts),
+ * each task a nested container of the executor's container.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
@@ -28,6 +33,7 @@ import {
   AgentIDSchema,
   type AgentInfo,
   ExecutorIDSchema,
+  ExecutorInfo_Type,
   type ExecutorInfo,
   type FrameworkInfo,
   FrameworkInfo_Capability_Type,
@@ -46,6 +52,7 @@ import type { ExecutorApiBackend } from './http/executor-api.js';
 import type { ExecutorEventSink } from './http/executor-stream.js';
 import { describeExit, type ExitStatus, type LaunchedContainer } from './launcher/launcher.js';
 import { type BuiltinExecutor, startBuiltinCommandExecutor } from './executors/builtin-command-executor.js';
+import { startBuiltinDefaultExecutor } from './executors/builtin-default-executor.js';
 import * as msg from './messages.js';
 import { latestSandboxLink, sandboxDir, STDERR, taskUpdatesPath } from './paths.js';
 import type { RunCheckpointer } from './run-checkpointer.js';
@@ -116,12 +123,43 @@ export class ExecutorManager implements ExecutorApiBackend {
     if (framework.checkpoint) void this.#d.checkpointer.task(executor.runIds, task);
   }
 
-  /** Task groups need the default executor (a later issue): every task fails now, saying so. */
+  /**
+   * LAUNCH_GROUP: the tasks of a group go to their executor together. An
+   * ExecutorInfo of type DEFAULT is the default executor, run inside the agent
+   * (builtin-default-executor.ts), one nested container per task. Other
+   * executor types cannot run groups here: every task fails, saying so.
+   */
   runTaskGroup(frameworkInfo: FrameworkInfo, executorInfo: ExecutorInfo, tasks: readonly TaskInfo[]): void {
-    const framework = this.#framework(frameworkInfo.id!.value, frameworkInfo);
-    for (const task of tasks) {
-      void this.#agentUpdate(framework, undefined, task.taskId!.value, TaskState.TASK_FAILED, 'task groups are not supported yet by this agent', TaskStatus_Reason.CONTAINER_LAUNCH_FAILED, executorInfo.executorId?.value);
+    const frameworkId = frameworkInfo.id!.value;
+    const framework = this.#framework(frameworkId, frameworkInfo);
+    const executorId = executorInfo.executorId?.value;
+    if (executorInfo.type !== ExecutorInfo_Type.DEFAULT || executorId === undefined) {
+      for (const task of tasks) {
+        void this.#agentUpdate(framework, undefined, task.taskId!.value, TaskState.TASK_FAILED, 'task groups need an ExecutorInfo of type DEFAULT on this agent', TaskStatus_Reason.CONTAINER_LAUNCH_FAILED, executorId);
+      }
+      return;
     }
+    let executor = framework.executors.get(executorId);
+    if (executor !== undefined && !executor.active) {
+      for (const task of tasks) {
+        void this.#agentUpdate(framework, undefined, task.taskId!.value, this.#lostOrDropped(framework), 'Executor is terminating', TaskStatus_Reason.EXECUTOR_TERMINATED, executorId);
+      }
+      return;
+    }
+    const group = [...tasks];
+    if (executor === undefined) {
+      const containerId = randomUUID();
+      const runIds = { agentId: this.#d.agentId(), frameworkId, executorId, containerId };
+      executor = new ExecutorRecord({ frameworkId, info: executorInfo, containerId, directory: sandboxDir(this.#d.workDir, runIds), runIds, isCommandExecutor: false });
+      framework.executors.set(executorId, executor);
+      this.#queueGroup(executor, group);
+      void this.#launch(framework, executor);
+    } else if (executor.stream !== undefined) {
+      this.#sendLaunchGroup(framework, executor, group);
+    } else {
+      this.#queueGroup(executor, group);
+    }
+    if (framework.checkpoint) for (const task of group) void this.#d.checkpointer.task(executor.runIds, task);
   }
 
   killTask(frameworkId: string, taskId: string, killPolicy: KillPolicy | undefined): void {
@@ -137,12 +175,19 @@ export class ExecutorManager implements ExecutorApiBackend {
     }
     const queued = executor.queuedTasks.get(taskId);
     if (queued !== undefined) {
-      // Never reached the executor: the agent answers for it.
-      executor.queuedTasks.delete(taskId);
-      executor.launchedTasks.set(taskId, newTask(queued, frameworkId, executor.id, this.#d.agentId(), framework.info.user));
-      void this.#agentUpdate(framework, executor, taskId, TaskState.TASK_KILLED, 'Killed before delivery to the executor', TaskStatus_Reason.TASK_KILLED_DURING_LAUNCH);
+      // Never reached the executor: the agent answers for it. As Mesos, a task of a queued group takes its whole group along.
+      const group = executor.queuedGroupOf(taskId);
+      if (group !== undefined) executor.queuedGroups.splice(executor.queuedGroups.indexOf(group), 1);
+      const killed = group ?? [queued];
+      for (const task of killed) {
+        const id = task.taskId!.value;
+        executor.queuedTasks.delete(id);
+        executor.launchedTasks.set(id, newTask(task, frameworkId, executor.id, this.#d.agentId(), framework.info.user));
+        void this.#agentUpdate(framework, executor, id, TaskState.TASK_KILLED, 'Killed before delivery to the executor', TaskStatus_Reason.TASK_KILLED_DURING_LAUNCH);
+      }
+      const killedIds = new Set(killed.map((t) => t.taskId!.value));
       // As Mesos (MESOS-8411): an executor left with nothing to run is shut down.
-      const nothingLeft = executor.queuedTasks.size === 0 && [...executor.launchedTasks.values()].every((t) => t.taskId?.value === taskId || isTerminalState(t.state));
+      const nothingLeft = executor.queuedTasks.size === 0 && [...executor.launchedTasks.values()].every((t) => killedIds.has(t.taskId?.value ?? '') || isTerminalState(t.state));
       if (nothingLeft && executor.stream === undefined) this.#shutdown(executor);
       return;
     }
@@ -234,6 +279,7 @@ export class ExecutorManager implements ExecutorApiBackend {
     for (const update of subscribe?.unacknowledgedUpdates ?? []) {
       if (update.status !== undefined) void this.executorUpdate(executor, update.status);
     }
+    for (const group of executor.queuedGroups.splice(0)) this.#sendLaunchGroup(framework, executor, group);
     for (const task of [...executor.queuedTasks.values()]) this.#sendLaunch(framework, executor, task);
   }
 
@@ -281,7 +327,11 @@ export class ExecutorManager implements ExecutorApiBackend {
         this.#log.warn({ executorId: executor.id, containerId: executor.containerId, reason: limitation.reason }, termination.message);
       };
       let container: LaunchedContainer;
-      if (builtin) {
+      if (executor.isDefaultExecutor) {
+        // The default executor runs in the agent; each task is a nested container of this one.
+        await containerizer.fetch(uris, executor.directory);
+        container = startBuiltinDefaultExecutor({ containerId: executor.containerId, directory: executor.directory, env, backend: this, containerizer });
+      } else if (builtin) {
         await containerizer.fetch(uris, executor.directory);
         let started: BuiltinExecutor | undefined;
         const startTask = containerizer.taskStarter({
@@ -412,6 +462,20 @@ export class ExecutorManager implements ExecutorApiBackend {
     executor.queuedTasks.delete(id);
     executor.launchedTasks.set(id, newTask(task, framework.id, executor.id, this.#d.agentId(), framework.info.user));
     executor.stream!.send(msg.launchEvent(task));
+  }
+
+  #queueGroup(executor: ExecutorRecord, group: TaskInfo[]): void {
+    for (const task of group) executor.queuedTasks.set(task.taskId!.value, task);
+    executor.queuedGroups.push(group);
+  }
+
+  #sendLaunchGroup(framework: FrameworkRecord, executor: ExecutorRecord, group: readonly TaskInfo[]): void {
+    for (const task of group) {
+      const id = task.taskId!.value;
+      executor.queuedTasks.delete(id);
+      executor.launchedTasks.set(id, newTask(task, framework.id, executor.id, this.#d.agentId(), framework.info.user));
+    }
+    executor.stream!.send(msg.launchGroupEvent(group));
   }
 
   #lostOrDropped(framework: FrameworkRecord): TaskState {

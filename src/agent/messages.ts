@@ -33,6 +33,11 @@ export function launchEvent(task: TaskInfo): Event {
   return create(EventSchema, { type: Event_Type.LAUNCH, launch: { task } });
 }
 
+/** LAUNCH_GROUP: a task group for the default executor (reference 4.3). */
+export function launchGroupEvent(tasks: readonly TaskInfo[]): Event {
+  return create(EventSchema, { type: Event_Type.LAUNCH_GROUP, launchGroup: { taskGroup: { tasks: [...tasks] } } });
+}
+
 export function killEvent(taskId: TaskID, killPolicy: KillPolicy | undefined): Event {
   return create(EventSchema, { type: Event_Type.KILL, kill: { taskId, killPolicy } });
 }

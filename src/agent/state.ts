@@ -19,6 +19,7 @@ import { create } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
 import {
   type ExecutorInfo,
+  ExecutorInfo_Type,
   type FrameworkInfo,
   type Task,
   type TaskInfo,
@@ -54,6 +55,8 @@ export class ExecutorRecord {
   readonly isCommandExecutor: boolean;
   phase: ExecutorPhase = 'launching';
   readonly queuedTasks = new Map<string, TaskInfo>();
+  /** Task groups (LAUNCH_GROUP) waiting for SUBSCRIBE; their tasks are in `queuedTasks` too. */
+  readonly queuedGroups: TaskInfo[][] = [];
   readonly launchedTasks = new Map<string, Task>();
   readonly terminatedTasks = new Map<string, Task>();
   readonly completedTasks: Task[] = [];
@@ -77,6 +80,16 @@ export class ExecutorRecord {
     this.directory = fields.directory;
     this.runIds = fields.runIds;
     this.isCommandExecutor = fields.isCommandExecutor;
+  }
+
+  /** ExecutorInfo.type DEFAULT: the default executor, run inside the agent, runs its task groups. */
+  get isDefaultExecutor(): boolean {
+    return this.info.type === ExecutorInfo_Type.DEFAULT;
+  }
+
+  /** The queued task group holding this task, if any. */
+  queuedGroupOf(taskId: string): TaskInfo[] | undefined {
+    return this.queuedGroups.find((group) => group.some((t) => t.taskId?.value === taskId));
   }
 
   /** The launched or terminated (not yet acknowledged) Task with this id. */

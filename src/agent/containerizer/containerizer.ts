@@ -84,6 +84,8 @@ export class Containerizer {
   /** Usage of containers the runtime does not run (posix): their process trees. */
   readonly #posixUsage = [PosixCpuIsolator.create(), PosixMemIsolator.create()];
   readonly #resources = new Map<string, ContainerResources>();
+  /** Nested containers by parent: destroyed (and released) with it, as Mesos destroys a container's children first. */
+  readonly #nested = new Map<string, Map<string, () => Promise<void>>>();
 
   constructor(options: ContainerizerOptions) {
     this.#launcher = options.launcher;
@@ -209,6 +211,30 @@ export class Containerizer {
     });
   }
 
+  /**
+   * Registers a nested container (or anything else living under `parentId`,
+   * e.g. an executor running inside the agent): `destroyChild` runs when the
+   * parent is destroyed or released, before the parent itself. Returns the
+   * function that unregisters it.
+   */
+  attachNested(parentId: string, childId: string, destroyChild: () => Promise<void>): () => void {
+    let children = this.#nested.get(parentId);
+    if (children === undefined) this.#nested.set(parentId, (children = new Map()));
+    children.set(childId, destroyChild);
+    return () => {
+      if (children.get(childId) === destroyChild) children.delete(childId);
+    };
+  }
+
+  async #destroyNested(parentId: string): Promise<void> {
+    const children = this.#nested.get(parentId);
+    if (children === undefined) return;
+    this.#nested.delete(parentId);
+    await Promise.all([...children.values()].map((destroy) => destroy().catch((err: Error) => {
+      this.#logger.warn({ containerId: parentId, err: err.message }, 'failed to destroy a nested container');
+    })));
+  }
+
   kill(containerId: string, signal: NodeJS.Signals): void {
     this.#launcher.kill(containerId, signal);
     if (this.#runtime?.state(containerId) !== undefined) void this.#runtime.kill(containerId, signal).catch(() => undefined);
@@ -216,6 +242,7 @@ export class Containerizer {
 
   /** Kills everything of the container, then removes its rootfs. Idempotent; unknown ids are fine. */
   async destroy(containerId: string): Promise<void> {
+    await this.#destroyNested(containerId);
     if (this.#runtime?.state(containerId) !== undefined) await this.#runtime.destroy(containerId);
     await this.#launcher.destroy(containerId);
     await this.release(containerId);
@@ -223,6 +250,7 @@ export class Containerizer {
 
   /** After a container ended on its own: what is left of it (runtime state, rootfs, usage tracking). */
   async release(containerId: string): Promise<void> {
+    await this.#destroyNested(containerId);
     if (this.#runtime?.state(containerId) !== undefined) await this.#runtime.destroy(containerId);
     for (const isolator of this.#posixUsage) await isolator.cleanup?.(containerId);
     this.#resources.delete(containerId);

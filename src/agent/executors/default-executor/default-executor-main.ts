@@ -4,7 +4,8 @@
  * executor environment (reference 4.4). Progress lines go to stderr (the
  * sandbox's `stderr` file).
  *
- * What remains to make it a runnable entry point is a NestedContainerPort
+ * The agent itself runs the default executor in its own process
+ * (../builtin-default-executor.ts). What remains to make this a runnable entry point is a NestedContainerPort
  * over the agent operator API (`POST /api/v1` on MESOS_AGENT_ENDPOINT:
  * LAUNCH_CONTAINER, WAIT_CONTAINER and KILL_CONTAINER with nested container
  * ids, errors mapped as README.md describes). The agent does not serve those
