@@ -107,7 +107,7 @@ export async function startMaster(flags: MasterFlags, log: Logger, clock: Clock 
   };
   const allocateNow = (): void => {
     allocationPending = false;
-    core.allocate();
+    core.allocate(false);
     drain();
   };
   const flush = (): void => {

@@ -27,5 +27,11 @@ export interface AllocatorPort {
   /** Returns resources to the pool; a refuse filter is installed when refuseSeconds is given and > 0. */
   recoverResources(frameworkId: string, agentId: string, resources: Resources, refuseSeconds: number | undefined): void;
   updateWeights(weights: ReadonlyMap<string, number>): void;
-  allocate(): OfferDecision[];
+  /**
+   * One allocation round. `full` considers every agent (the periodic batch:
+   * filters expire with time); otherwise only what changed since the last
+   * round (agents with freed or new resources, or all after a framework-level
+   * change such as a new subscription or REVIVE).
+   */
+  allocate(full: boolean): OfferDecision[];
 }

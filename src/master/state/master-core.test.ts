@@ -242,3 +242,23 @@ test('a task with an invalid health check is TASK_ERROR with the health check pr
   assert.equal(err!.state, TaskState.TASK_ERROR);
   assert.match(err!.message, /invalid health check/);
 });
+
+test('event-triggered rounds consider only changed agents; expired filters wait for the full round', () => {
+  const h = new MasterHarness();
+  h.addAgent();
+  const { frameworkId } = h.subscribe();
+  h.allocate();
+  const offer = h.offers(frameworkId)[0]!;
+  h.core.decline(frameworkId, create(Call_DeclineSchema, { offerIds: [offer.id!], filters: { refuseSeconds: 1 } }));
+  h.flush();
+  h.core.allocate(false);
+  h.flush();
+  assert.equal(h.offers(frameworkId).length, 1, 'the declined agent is filtered');
+  h.clock.advance(2_000);
+  h.core.allocate(false);
+  h.flush();
+  assert.equal(h.offers(frameworkId).length, 1, 'nothing changed since the last round: no work, no offer');
+  h.core.allocate(true);
+  h.flush();
+  assert.equal(h.offers(frameworkId).length, 2, 'the full round sees the expired filter');
+});

@@ -105,11 +105,12 @@ export class MasterCoreBase {
 
   /**
    * One allocation round: asks the allocator for decisions and turns them into
-   * offers, one OFFERS event per framework.
+   * offers, one OFFERS event per framework. `full: false` only looks at what
+   * changed since the last round (see AllocatorPort.allocate).
    */
-  allocate(): void {
+  allocate(full = true): void {
     const byFramework = new Map<string, Offer[]>();
-    for (const decision of this.allocator.allocate()) {
+    for (const decision of this.allocator.allocate(full)) {
       const framework = this.frameworks.get(decision.frameworkId);
       const agent = this.agents.get(decision.agentId);
       if (framework === undefined || agent === undefined || !framework.active || !agent.active) {
