@@ -50,11 +50,11 @@ import { startTaskChecks, type TaskChecks } from '../health/task-checks.js';
 import { checkStatusUpdate, emptyCheckStatus, healthStatusUpdate } from '../health/task-status.js';
 import { isTerminalState, taskStateName } from '../task-states.js';
 import { CommandTask, commandEnvironment, describeCommand, type TaskStarter } from './command-task.js';
-import { ExecutorApiError, type ExecutorTransport, type ExecutorEnvironment } from './executor-client.js';
+import { type ExecutorTransport, type ExecutorEnvironment } from './executor-client.js';
+import { runSubscriptionLoop } from './subscription-loop.js';
 
 /** Mesos' command executor default when neither the task nor the KILL has a kill policy. */
 export const DEFAULT_KILL_GRACE_MS = 3_000;
-const MAX_SUBSCRIBE_BACKOFF_START_MS = 250;
 
 export interface CommandExecutorOptions {
   readonly env: ExecutorEnvironment;
@@ -116,48 +116,30 @@ export class CommandExecutor {
   }
 
   /** Runs until the task is done and acknowledged (0) or the agent is gone for good (1). */
-  async run(): Promise<number> {
-    let backoff = MAX_SUBSCRIBE_BACKOFF_START_MS;
-    let disconnectedAt = Date.now();
-    while (!this.#finished) {
-      this.#abort = new AbortController();
-      try {
-        const subscribe = create(Call_SubscribeSchema, {
+  run(): Promise<number> {
+    return runSubscriptionLoop({
+      client: this.#client,
+      env: this.#env,
+      log: this.#log,
+      connecting: () => (this.#abort = new AbortController()).signal,
+      subscribeCall: () =>
+        create(Call_SubscribeSchema, {
           unacknowledgedTasks: this.#taskInfo !== undefined && !this.#taskAcknowledged ? [this.#taskInfo] : [],
           unacknowledgedUpdates: [...this.#unacknowledged.values()],
-        });
-        for await (const event of this.#client.subscribe(subscribe, this.#abort.signal)) {
-          backoff = MAX_SUBSCRIBE_BACKOFF_START_MS;
-          this.#handle(event);
-          if (this.#finished) break;
-        }
-      } catch (err) {
-        if (this.#finished) break;
-        if (err instanceof ExecutorApiError && err.status >= 400 && err.status < 500) {
-          this.#log(`The agent refused the subscription (${err.message}); shutting down`);
-          this.#task?.destroy();
-          return 1;
-        }
-        this.#log(`Lost the connection to the agent: ${(err as Error).message}`);
-      }
-      if (this.#finished) break;
-      if (this.#state === 'subscribed') disconnectedAt = Date.now();
-      this.#state = 'disconnected';
-      if (!this.#env.checkpoint) {
-        this.#log('Disconnected from the agent and the framework does not checkpoint; killing the task and exiting');
+        }),
+      handle: (event) => this.#handle(event),
+      finished: () => this.#finished,
+      wasSubscribed: () => this.#state === 'subscribed',
+      disconnected: () => {
+        this.#state = 'disconnected';
+      },
+      giveUp: (reason) => {
+        this.#log(reason);
         this.#task?.destroy();
         return 1;
-      }
-      if (Date.now() - disconnectedAt > this.#env.recoveryTimeoutMs) {
-        this.#log('The agent did not come back within MESOS_RECOVERY_TIMEOUT; killing the task and exiting');
-        this.#task?.destroy();
-        return 1;
-      }
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-      backoff = Math.min(backoff * 2, this.#env.subscriptionBackoffMaxMs);
-    }
-    await this.#finishedPromise;
-    return 0;
+      },
+      done: this.#finishedPromise,
+    });
   }
 
   /** Executor-level shutdown (SHUTDOWN event, or SIGTERM to the executor). */

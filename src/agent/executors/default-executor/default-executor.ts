@@ -24,7 +24,6 @@ import { randomUUID } from 'node:crypto';
 
 import { create } from '@bufbuild/protobuf';
 
-import { errorMessage } from '../../../lib/errors.js';
 import { randomUuidBytes } from '../../../lib/uuid.js';
 import { type Event, Event_Type } from '../../../protocol/gen/mesos/v1/executor/executor_pb.js';
 import {
@@ -40,7 +39,8 @@ import { startTaskChecks, type TaskChecks } from '../../health/task-checks.js';
 import { checkStatusUpdate, emptyCheckStatus, healthStatusUpdate } from '../../health/task-status.js';
 import { isTerminalState } from '../../task-states.js';
 import { commandEnvironment } from '../command-task.js';
-import { ExecutorApiError, type ExecutorEnvironment, type ExecutorTransport } from '../executor-client.js';
+import { type ExecutorEnvironment, type ExecutorTransport } from '../executor-client.js';
+import { runSubscriptionLoop } from '../subscription-loop.js';
 import { ConnectionState } from './connection-state.js';
 import { KillEscalation } from './kill-escalation.js';
 import { NestedContainerCalls } from './nested-container-calls.js';
@@ -54,7 +54,6 @@ import {
 import { StatusUpdates } from './status-updates.js';
 import { type Decision, type StatusFields, TaskGroupCore, taskIdOf } from './task-group-core.js';
 
-const SUBSCRIBE_BACKOFF_START_MS = 250;
 
 export interface DefaultExecutorOptions {
   readonly env: ExecutorEnvironment;
@@ -123,38 +122,25 @@ export class DefaultExecutor {
   }
 
   /** Runs until no task remains and the updates are acknowledged (0), or the agent is gone for good (1). */
-  async run(): Promise<number> {
-    let backoff = SUBSCRIBE_BACKOFF_START_MS;
-    let disconnectedAt = Date.now();
-    while (!this.#finished) {
-      this.#abort = new AbortController();
-      this.#connection.connecting();
-      try {
-        for await (const event of this.#client.subscribe(this.#updates.subscribeCall(), this.#abort.signal)) {
-          backoff = SUBSCRIBE_BACKOFF_START_MS;
-          this.#handle(event);
-          if (this.#finished) break;
-        }
-      } catch (err) {
-        if (this.#finished) break;
-        if (err instanceof ExecutorApiError && err.status >= 400 && err.status < 500) {
-          return this.#giveUp(`The agent refused the subscription (${err.message}); exiting`);
-        }
-        this.#log(`Lost the connection to the agent: ${errorMessage(err)}`);
-      }
-      if (this.#finished) break;
-      if (this.#connection.subscribed) disconnectedAt = Date.now();
-      this.#connection.markDisconnected();
+  run(): Promise<number> {
+    return runSubscriptionLoop({
+      client: this.#client,
+      env: this.#env,
+      log: this.#log,
+      connecting: () => {
+        this.#abort = new AbortController();
+        this.#connection.connecting();
+        return this.#abort.signal;
+      },
+      subscribeCall: () => this.#updates.subscribeCall(),
+      handle: (event) => this.#handle(event),
+      finished: () => this.#finished,
+      wasSubscribed: () => this.#connection.subscribed,
       // The agent destroys the nested containers with the executor's container when the executor exits.
-      if (!this.#env.checkpoint) return this.#giveUp('Disconnected from the agent and the framework does not checkpoint; exiting');
-      if (Date.now() - disconnectedAt > this.#env.recoveryTimeoutMs) {
-        return this.#giveUp('The agent did not come back within MESOS_RECOVERY_TIMEOUT; exiting');
-      }
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, this.#env.subscriptionBackoffMaxMs);
-    }
-    await this.#finishedPromise;
-    return 0;
+      disconnected: () => this.#connection.markDisconnected(),
+      giveUp: (reason) => this.#giveUp(reason),
+      done: this.#finishedPromise,
+    });
   }
 
   /** Executor-level shutdown (SHUTDOWN event, or SIGTERM to the executor process). */
@@ -394,8 +380,4 @@ function containerIdPath(id: ContainerID): ContainerIdPath {
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
