@@ -141,6 +141,23 @@ export class ContainerCgroups {
    * Top-level container ids that have a cgroup under `<root>` in any of our
    * hierarchies (for recovery: those neither known nor orphans are removed).
    */
+  /**
+   * After an agent restart: track the containers the agent knows (`known`) or
+   * the runtime still has (`orphans`, destroyed later through cleanup); kill
+   * and remove the cgroups of containers nobody knows.
+   */
+  async recover(known: readonly { containerId: string; parentIds: readonly string[] }[], orphans: readonly { containerId: string; parentIds: readonly string[] }[]): Promise<void> {
+    for (const config of known) this.track(config.containerId, config.parentIds);
+    const keep = new Set([...known, ...orphans].map((c) => c.containerId));
+    for (const id of this.listContainers()) {
+      if (keep.has(id)) continue;
+      this.track(id, []);
+      await this.killAll(id);
+      this.remove(id);
+    }
+    for (const config of orphans) this.track(config.containerId, config.parentIds);
+  }
+
   listContainers(): string[] {
     const ids = new Set<string>();
     for (const hierarchy of this.#distinctHierarchies()) {

@@ -100,19 +100,8 @@ export class CgroupsCpuIsolator implements Isolator {
   }
 
   async recover(known: readonly ContainerConfig[], orphans: readonly ContainerConfig[]): Promise<void> {
-    for (const config of known) {
-      this.#cgroups.track(config.containerId, config.parentIds);
-      this.#cpus.set(config.containerId, config.resources.cpus);
-    }
-    // Cgroups of containers neither the agent nor the runtime knows about: kill and remove.
-    const keep = new Set([...known, ...orphans].map((c) => c.containerId));
-    for (const id of this.#cgroups.listContainers()) {
-      if (keep.has(id)) continue;
-      this.#cgroups.track(id, []);
-      await this.#cgroups.killAll(id);
-      this.#cgroups.remove(id);
-    }
-    for (const config of orphans) this.#cgroups.track(config.containerId, config.parentIds);
+    await this.#cgroups.recover(known, orphans);
+    for (const config of known) this.#cpus.set(config.containerId, config.resources.cpus);
   }
 
   async prepare(config: ContainerConfig): Promise<LaunchInfo> {

@@ -112,18 +112,8 @@ export class CgroupsMemIsolator implements Isolator {
   }
 
   async recover(known: readonly ContainerConfig[], orphans: readonly ContainerConfig[]): Promise<void> {
-    for (const config of known) {
-      this.#cgroups.track(config.containerId, config.parentIds);
-      this.#containers.set(config.containerId, newWatched(memoryLimitBytes(config.resources.memMb)));
-    }
-    const keep = new Set([...known, ...orphans].map((c) => c.containerId));
-    for (const id of this.#cgroups.listContainers()) {
-      if (keep.has(id)) continue;
-      this.#cgroups.track(id, []);
-      await this.#cgroups.killAll(id);
-      this.#cgroups.remove(id);
-    }
-    for (const config of orphans) this.#cgroups.track(config.containerId, config.parentIds);
+    await this.#cgroups.recover(known, orphans);
+    for (const config of known) this.#containers.set(config.containerId, newWatched(memoryLimitBytes(config.resources.memMb)));
   }
 
   async prepare(config: ContainerConfig): Promise<LaunchInfo> {
